@@ -1,0 +1,119 @@
+// rokso init: sets up a project — config.json (mode 0600), migration/, and the version
+// table — asking roksopsql's questions unless flags or MIG_* variables answer them.
+// The database is checked before anything is written, so a wrong host, port, password
+// or database leaves no half-made project behind.
+#include "core/command.hpp"
+#include "core/error.hpp"
+#include "core/migration_lock.hpp"
+#include "core/output.hpp"
+#include "core/prompt.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// A value from its flag, else its environment variable, else the user's answer.
+std::string answer(rokso::Session& session, const char* flag, const char* env, const std::string& question,
+                   const std::string& default_value = "", bool secret = false) {
+  if (session.has(flag)) return session.get<std::string>(flag);
+  if (const char* value = std::getenv(env)) return value;
+  return secret ? rokso::ask_secret(question) : rokso::ask(question, default_value);
+}
+
+std::optional<std::string> unless_empty(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  return s;
+}
+
+// Makes sure the version table exists (safe to run again; never races another rokso).
+void prepare_version_table(rokso::Database& db, const rokso::Config& config) {
+  rokso::VersionTable table(db, config.database.schema, config.version_table);
+  rokso::MigrationLock lock(db, table.sql_name(), config.lock_wait_timeout_s);
+  bool exists = false;
+  table.read(&exists);
+  if (!exists || !table.is_current()) table.ensure();
+  rokso::out::line("[*] Version table " + table.display_name() + " is ready");
+}
+
+void show_server(rokso::Database& db) {
+  pqxx::connection& c = db.connection();
+  const char* host = c.hostname();
+  rokso::out::line("PostgreSQL server information");
+  rokso::out::line(std::string("{'user': '") + c.username() + "', 'dbname': '" + c.dbname() + "', 'host': '" +
+                   (host ? host : "") + "', 'port': '" + (c.port() ? c.port() : "") + "'}");
+  rokso::out::line("\nYou are connected to -  " + db.server_version() + "\n");
+}
+
+int init(rokso::Session& session) {
+  const std::string project_path =
+      answer(session, "projectpath", "MIG_PROJECT_PATH", "Enter path to setup project", ".");
+  std::error_code ec;
+  const fs::path root = fs::absolute(project_path, ec).lexically_normal();
+  if (ec) throw rokso::usage_error("bad project path '" + project_path + "': " + ec.message());
+  const fs::path config_file = root / "config.json";
+
+  if (fs::exists(config_file, ec)) {
+    rokso::out::line("working directory::  " + root.string());
+    rokso::out::line("[*] Config file already exists at " + config_file.string() + "; it is left untouched");
+    rokso::Config config = rokso::load_config(config_file);
+    rokso::Database db(config.database);
+    show_server(db);
+    prepare_version_table(db, config);
+    fs::create_directories(root / "migration", ec);
+    return rokso::kExitOk;
+  }
+
+  rokso::Config config;
+  rokso::DatabaseSettings& s = config.database;
+  s.host = unless_empty(answer(session, "dbhost", "MIG_DB_HOST", "Enter database hostname"));
+  const std::string port =
+      answer(session, "dbport", "MIG_DB_PORT", "Enter database port [Default:5432]", "5432");
+  if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5 ||
+      std::stoi(port) < 1 || std::stoi(port) > 65535) {
+    throw rokso::usage_error("invalid port '" + port + "': expected a number from 1 to 65535");
+  }
+  s.port = port;
+  s.dbname = unless_empty(answer(session, "dbname", "MIG_DB_NAME", "Enter database name"));
+  s.user = unless_empty(answer(session, "dbusername", "MIG_DB_USER", "Enter database username"));
+  s.password = unless_empty(answer(session, "dbpassword", "MIG_DB_PASSWORD", "Enter database password", "", true));
+  s.schema = answer(session, "dbschema", "MIG_DB_SCHEMA", "Enter a schema name [Default:public]", "public");
+  if (s.schema.empty()) throw rokso::usage_error("the schema name must not be empty");
+
+  rokso::out::line("working directory::  " + root.string());
+  rokso::out::line("[*] Checking state of config file in CWD");
+  // The database first: nothing is written unless it answers and takes the table.
+  rokso::Database db(s);
+  show_server(db);
+  prepare_version_table(db, config);
+
+  rokso::out::line("[#] Generating required dir(s) if not exist");
+  fs::create_directories(root / "migration", ec);
+  if (ec) throw rokso::failure("cannot create '" + (root / "migration").string() + "': " + ec.message());
+  rokso::save_config(config_file, config);
+  rokso::out::line("[*] Config file has been created");
+  return rokso::kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  rokso::CommandDefinition command;
+  command.name = "init";
+  command.synopsis = "[--projectpath <dir>] [--dbhost <host>] [--dbport <port>] [--dbname <name>] "
+                     "[--dbusername <user>] [--dbpassword <password>] [--dbschema <schema>]";
+  auto text = [] { return rokso::po::value<std::string>(); };
+  command.options.add_options()
+      ("projectpath", text()->value_name("<dir>"), "where to set up the project ($MIG_PROJECT_PATH)")
+      ("dbhost", text()->value_name("<host>"), "database host or socket directory ($MIG_DB_HOST)")
+      ("dbport", text()->value_name("<port>"), "database port, default 5432 ($MIG_DB_PORT)")
+      ("dbname", text()->value_name("<name>"), "database name ($MIG_DB_NAME)")
+      ("dbusername", text()->value_name("<user>"), "database user ($MIG_DB_USER)")
+      ("dbpassword", text()->value_name("<password>"),
+       "database password ($MIG_DB_PASSWORD); empty to use ~/.pgpass or PGPASSWORD")
+      ("dbschema", text()->value_name("<schema>"), "schema of the version table, default public ($MIG_DB_SCHEMA)");
+  command.run = init;
+  return rokso::run_command(argc, argv, command);
+}

@@ -1,0 +1,218 @@
+// rokso: the front binary. `rokso <cmd> [args]` runs the first rokso-<cmd> found in
+// $ROKSO_EXEC_PATH, the install's libexec directory, then PATH (after git's run_argv()
+// and execv_dashed_external()), passing the arguments through untouched; exec() keeps
+// the child's exit status (and any signal) as rokso's own.
+//
+// Kept free of libpq and Boost so `rokso --version` starts as fast as psql.
+#include "core/command_table.hpp"
+#include "core/install_paths.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <dirent.h>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;
+constexpr int kExitUsage = 2;
+constexpr const char kPrefix[] = "rokso-";
+
+const char kUsage[] = "usage: rokso [--version] [--help] [-C <dir>] <command> [<args>]\n";
+
+// Where commands are looked for, in order, each tagged with whether it is rokso's own.
+struct SearchDir {
+  std::string path;
+  bool own;
+};
+
+std::vector<SearchDir> exec_path() {
+  std::vector<SearchDir> dirs;
+  for (const auto& d : rokso::split_path_list(std::getenv("ROKSO_EXEC_PATH"))) dirs.push_back({d, true});
+  dirs.push_back({rokso::install_paths().libexec.string(), true});
+  for (const auto& d : rokso::split_path_list(std::getenv("PATH"))) dirs.push_back({d, false});
+  return dirs;
+}
+
+bool is_executable_file(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+}
+
+std::string find_command(const std::string& name) {
+  for (const SearchDir& dir : exec_path()) {
+    std::string candidate = dir.path + "/" + kPrefix + name;
+    if (is_executable_file(candidate)) return candidate;
+  }
+  return "";
+}
+
+// A custom command may state its summary in its first 4 KiB: "rokso-summary: <text>".
+std::string summary_of(const std::string& name, const std::string& path) {
+  if (const rokso::CommandInfo* info = rokso::find_builtin_command(name)) return info->summary;
+  std::ifstream in(path, std::ios::binary);
+  std::string head(4096, '\0');
+  in.read(&head[0], static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  const std::string marker = "rokso-summary:";
+  std::size_t at = head.find(marker);
+  if (at == std::string::npos) return "";
+  std::size_t begin = head.find_first_not_of(" \t", at + marker.size());
+  std::size_t end = head.find_first_of("\r\n", at);
+  if (begin == std::string::npos || end == std::string::npos || end <= begin) return "";
+  return head.substr(begin, end - begin);
+}
+
+struct FoundCommand {
+  std::string path;
+  bool own;
+};
+
+// name -> first place it is found, like PATH lookup.
+std::map<std::string, FoundCommand> all_commands() {
+  std::map<std::string, FoundCommand> found;
+  for (const SearchDir& dir : exec_path()) {
+    DIR* d = ::opendir(dir.path.c_str());
+    if (!d) continue;
+    while (dirent* entry = ::readdir(d)) {
+      const std::string file = entry->d_name;
+      if (file.size() <= sizeof kPrefix - 1 || file.compare(0, sizeof kPrefix - 1, kPrefix) != 0) continue;
+      const std::string name = file.substr(sizeof kPrefix - 1);
+      if (found.count(name)) continue;
+      const std::string path = dir.path + "/" + file;
+      if (is_executable_file(path)) found.emplace(name, FoundCommand{path, dir.own});
+    }
+    ::closedir(d);
+  }
+  return found;
+}
+
+void list_commands() {
+  std::fputs(kUsage, stdout);
+  const auto commands = all_commands();
+  std::size_t width = 12;
+  for (const auto& c : commands) width = std::max(width, c.first.size() + 2);
+  auto print_group = [&](bool own, const char* title) {
+    bool any = false;
+    for (const auto& c : commands) {
+      if (c.second.own != own) continue;
+      if (!any) std::printf("\n%s\n", title);
+      any = true;
+      std::printf("   %-*s%s\n", static_cast<int>(width), c.first.c_str(),
+                  summary_of(c.first, c.second.path).c_str());
+    }
+  };
+  print_group(true, "These are the rokso commands:");
+  print_group(false, "Commands found elsewhere on your PATH:");
+  std::fputs("\nSee 'rokso help <command>' to read about a specific command.\n", stdout);
+}
+
+// Damerau-free Levenshtein distance, for "did you mean".
+std::size_t distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+int unknown_command(const std::string& name) {
+  std::fprintf(stderr, "rokso: '%s' is not a rokso command. See 'rokso --help'.\n", name.c_str());
+  std::vector<std::string> similar;
+  std::size_t best = 3;  // farther than this is not a typo
+  for (const auto& c : all_commands()) {
+    std::size_t d = distance(name, c.first);
+    if (c.first.compare(0, name.size(), name) == 0 && !name.empty()) d = std::min<std::size_t>(d, 1);
+    if (d < best) {
+      best = d;
+      similar.clear();
+    }
+    if (d == best) similar.push_back(c.first);
+  }
+  if (!similar.empty()) {
+    std::fprintf(stderr, "\n%s\n", similar.size() == 1 ? "The most similar command is" : "The most similar commands are");
+    for (const auto& s : similar) std::fprintf(stderr, "\t%s\n", s.c_str());
+  }
+  return kExitUsage;
+}
+
+int run_external(const std::string& name, int argc, char** argv, int first_arg) {
+  const std::string path = find_command(name);
+  if (path.empty()) return unknown_command(name);
+  // Children find rokso's own commands first, as git puts its exec path on PATH.
+  std::string path_env = rokso::install_paths().libexec.string();
+  if (const char* old = std::getenv("PATH")) path_env += std::string(":") + old;
+  ::setenv("PATH", path_env.c_str(), 1);
+  std::vector<char*> args;
+  std::string argv0 = std::string(kPrefix) + name;
+  args.push_back(&argv0[0]);
+  for (int i = first_arg; i < argc; ++i) args.push_back(argv[i]);
+  args.push_back(nullptr);
+  std::fflush(stdout);
+  ::execv(path.c_str(), args.data());
+  std::fprintf(stderr, "error: cannot run '%s': %s\n", path.c_str(), std::strerror(errno));
+  return kExitFailed;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int i = 1;
+  // Global options come before the command; everything after it belongs to the command.
+  for (; i < argc && argv[i][0] == '-'; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--version") {
+      std::printf("rokso version %s\n", ROKSO_VERSION);
+      return kExitOk;
+    }
+    if (arg == "-h" || arg == "--help") {
+      list_commands();
+      return kExitOk;
+    }
+    if (arg == "-C") {
+      if (i + 1 >= argc) {
+        std::fputs("error: -C needs a directory\n", stderr);
+        return kExitUsage;
+      }
+      if (::chdir(argv[++i]) != 0) {
+        std::fprintf(stderr, "error: cannot change to '%s': %s\n", argv[i], std::strerror(errno));
+        return kExitUsage;
+      }
+      continue;
+    }
+    std::fprintf(stderr, "error: unknown option '%s'\n%s", arg.c_str(), kUsage);
+    return kExitUsage;
+  }
+  if (i >= argc) {
+    list_commands();
+    return kExitOk;
+  }
+  const std::string command = argv[i];
+  if (command == "help") {
+    if (i + 1 >= argc || std::strcmp(argv[i + 1], "-a") == 0 || std::strcmp(argv[i + 1], "--all") == 0) {
+      list_commands();
+      return kExitOk;
+    }
+    const std::string topic = argv[i + 1];
+    char help_flag[] = "--help";
+    char* help_argv[] = {argv[0], help_flag, nullptr};
+    if (find_command(topic).empty()) return unknown_command(topic);
+    return run_external(topic, 2, help_argv, 1);
+  }
+  return run_external(command, argc, argv, i + 1);
+}

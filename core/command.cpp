@@ -1,0 +1,149 @@
+#include "core/command.hpp"
+
+#include "core/command_table.hpp"
+#include "core/error.hpp"
+#include "core/install_paths.hpp"
+#include "core/output.hpp"
+
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <unistd.h>
+
+namespace rokso {
+namespace fs = std::filesystem;
+
+std::optional<fs::path> Session::start_dir() const {
+  if (options_.count("directory")) return fs::path(options_["directory"].as<std::string>());
+  return std::nullopt;
+}
+
+double Session::lock_wait_timeout() {
+  if (options_.count("lock-timeout")) {
+    double seconds = options_["lock-timeout"].as<double>();
+    if (seconds < 0) throw usage_error("--lock-timeout must not be negative");
+    return seconds;
+  }
+  if (const char* env = std::getenv("ROKSO_LOCK_TIMEOUT")) {
+    char* end = nullptr;
+    double seconds = std::strtod(env, &end);
+    if (end == env || *end != '\0' || seconds < 0) {
+      throw usage_error("ROKSO_LOCK_TIMEOUT must be a number of seconds, not '" + std::string(env) + "'");
+    }
+    return seconds;
+  }
+  return project().config.lock_wait_timeout_s;
+}
+
+Project& Session::project() {
+  if (!project_) project_ = find_project(start_dir());
+  return *project_;
+}
+
+Database& Session::database() {
+  if (!database_) database_ = std::make_unique<Database>(project().config.database);
+  return *database_;
+}
+
+VersionTable& Session::version_table() {
+  if (!version_table_) {
+    version_table_ = std::make_unique<VersionTable>(database(), project().config.database.schema,
+                                                    project().config.version_table);
+  }
+  return *version_table_;
+}
+
+PluginRegistry& Session::plugins() {
+  if (!plugins_) plugins_ = PluginRegistry::load();
+  return *plugins_;
+}
+
+const MigrationOrder& Session::order() {
+  if (!order_) order_ = roksopsql_order();
+  return *order_;
+}
+
+MigrationTree& Session::tree() {
+  if (!tree_) {
+    project();  // outside a project, that is what the user must hear first
+    auto formats = plugins().formats();
+    if (formats.empty()) {
+      throw failure("no migration file format plugin found (searched: ROKSO_PLUGIN_PATH and " +
+                    install_paths().plugins.string() + ")");
+    }
+    tree_ = MigrationTree::scan(project().migration_dir(), formats, order());
+  }
+  return *tree_;
+}
+
+namespace {
+
+// Ctrl-C: stop at once with 130. Whatever transaction is open dies with the
+// connection, so nothing half-applied is left; the server notices the closed socket
+// within a second even mid-statement (client_connection_check_interval).
+extern "C" void on_interrupt(int) {
+  const char message[] = "\ninterrupted\n";
+  ssize_t ignored = ::write(STDERR_FILENO, message, sizeof message - 1);
+  (void)ignored;
+  ::_exit(kExitInterrupted);
+}
+
+void print_help(const CommandDefinition& command) {
+  const CommandInfo* info = find_builtin_command(command.name);
+  std::cout << "usage: rokso " << command.name << (command.synopsis.empty() ? "" : " ")
+            << command.synopsis << "\n\n";
+  if (info) std::cout << info->summary << "\n\n";
+  std::cout << command.options << "\n";
+}
+
+}  // namespace
+
+int run_command(int argc, char** argv, CommandDefinition& command) {
+  std::signal(SIGINT, on_interrupt);
+  command.options.add_options()
+      ("help,h", "show this help")
+      ("directory,C", po::value<std::string>()->value_name("<dir>"),
+       "run as if rokso was started in <dir>")
+      ("verbose,v", "show each statement and its time");
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv)
+                  .options(command.options)
+                  .positional(command.positional)
+                  .run(),
+              vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    out::error(e.what());
+    std::cerr << "usage: rokso " << command.name << " " << command.synopsis << "\n"
+              << "see 'rokso " << command.name << " --help'\n";
+    return kExitUsage;
+  }
+  if (vm.count("help")) {
+    print_help(command);
+    return kExitOk;
+  }
+  out::set_verbose(vm.count("verbose") > 0);
+  try {
+    Session session(vm);
+    int code = command.run(session);
+    std::cout.flush();
+    return code;
+  } catch (const Error& e) {
+    std::cout.flush();
+    out::error(e.what());
+    return e.exit_code();
+  } catch (const pqxx::broken_connection& e) {
+    out::error("lost the database connection: " + one_line(e.what()));
+    return kExitFailed;
+  } catch (const pqxx::sql_error& e) {
+    out::error(one_line(e.what()));
+    return kExitFailed;
+  } catch (const std::exception& e) {
+    out::error(one_line(e.what()));
+    return kExitFailed;
+  }
+}
+
+}  // namespace rokso

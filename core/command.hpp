@@ -1,0 +1,70 @@
+// What every rokso-<cmd> shares: option parsing, --help, the setup a command declares
+// (project, connection, plugins), turning errors into one line and an exit code.
+// After git's run_builtin(): the setup happens here once, never in a command body.
+#pragma once
+
+#include "core/database.hpp"
+#include "core/migration_tree.hpp"
+#include "core/plugin_registry.hpp"
+#include "core/project.hpp"
+#include "core/version_table.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace rokso {
+
+namespace po = boost::program_options;
+
+// Everything a command may need, each made on first use and at most once per run:
+// one project, one connection, one plugin registry, one scan of migration/.
+class Session {
+ public:
+  explicit Session(po::variables_map options) : options_(std::move(options)) {}
+
+  const po::variables_map& options() const { return options_; }
+  bool has(const std::string& option) const { return options_.count(option) > 0; }
+  template <typename T>
+  T get(const std::string& option) const { return options_[option].as<T>(); }
+
+  // -C <dir>, or the current directory.
+  std::optional<std::filesystem::path> start_dir() const;
+
+  // Seconds to wait for the migration lock: --lock-timeout, $ROKSO_LOCK_TIMEOUT, then
+  // config.json's lock_wait_timeout (default 300).
+  double lock_wait_timeout();
+
+  Project& project();
+  Database& database();
+  VersionTable& version_table();
+  PluginRegistry& plugins();
+  const MigrationOrder& order();
+  MigrationTree& tree();
+
+ private:
+  po::variables_map options_;
+  std::optional<Project> project_;
+  std::unique_ptr<Database> database_;
+  std::unique_ptr<VersionTable> version_table_;
+  std::optional<PluginRegistry> plugins_;
+  std::unique_ptr<MigrationOrder> order_;
+  std::optional<MigrationTree> tree_;
+};
+
+struct CommandDefinition {
+  std::string name;      // "migrate": must be in command_table.cpp
+  std::string synopsis;  // "[--migration <identity>]"
+  po::options_description options{"Options"};
+  po::positional_options_description positional;
+  std::function<int(Session&)> run;
+};
+
+// Parses argv, handles --help, runs the command, maps every error to a one-line message
+// and its exit code (README: "Exit codes"). Call from main().
+int run_command(int argc, char** argv, CommandDefinition& command);
+
+}  // namespace rokso

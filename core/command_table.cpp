@@ -1,0 +1,27 @@
+#include "core/command_table.hpp"
+
+namespace rokso {
+
+const CommandInfo* builtin_commands() {
+  static const CommandInfo commands[] = {
+      {"init", "init your migration project: configure the database connection"},
+      {"create", "create a database migration"},
+      {"status", "check the state of the database and the pending migrations"},
+      {"migrate", "apply all outstanding migrations to the database"},
+      {"rollback", "roll back the last applied revision, or back to a revision"},
+      {"last-success", "print the last successful revision"},
+      {"remap", "reverse-engineer migrations from an existing database"},
+      {"plugins", "list the loaded format and object-type plugins"},
+      {nullptr, nullptr},
+  };
+  return commands;
+}
+
+const CommandInfo* find_builtin_command(const std::string& name) {
+  for (const CommandInfo* c = builtin_commands(); c->name; ++c) {
+    if (name == c->name) return c;
+  }
+  return nullptr;
+}
+
+}  // namespace rokso

@@ -1,0 +1,171 @@
+#include "core/config.hpp"
+
+#include "core/error.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+namespace rokso {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// A settings value: roksopsql wrote strings, hand-edited files often hold numbers.
+std::optional<std::string> optional_text(const json& object, const char* key,
+                                         const std::string& where) {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return std::nullopt;
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_number_integer()) return std::to_string(it->get<long long>());
+  throw usage_error(where + ": \"" + key + "\" must be a string");
+}
+
+void add_keyword(std::string& conninfo, const char* keyword,
+                 const std::optional<std::string>& value) {
+  if (!value) return;
+  if (!conninfo.empty()) conninfo += ' ';
+  conninfo += keyword;
+  conninfo += "='";
+  for (char c : *value) {
+    if (c == '\'' || c == '\\') conninfo += '\\';
+    conninfo += c;
+  }
+  conninfo += '\'';
+}
+
+}  // namespace
+
+Config load_config(const fs::path& file) {
+  const std::string where = file.string();
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    throw usage_error("cannot read '" + where + "': " + std::strerror(errno));
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  json doc;
+  try {
+    doc = json::parse(buffer.str());
+  } catch (const json::parse_error& e) {
+    // nlohmann's message starts with "[json.exception.parse_error.101] parse error at ...".
+    std::string what = e.what();
+    auto pos = what.find("] ");
+    if (pos != std::string::npos) what = what.substr(pos + 2);
+    throw usage_error(where + " is not valid JSON: " + what);
+  }
+  if (!doc.is_object()) throw usage_error(where + ": expected a JSON object");
+  auto db = doc.find("database");
+  if (db == doc.end()) throw usage_error(where + ": missing the \"database\" object");
+  if (!db->is_object()) throw usage_error(where + ": \"database\" must be an object");
+
+  Config config;
+  DatabaseSettings& s = config.database;
+  s.host = optional_text(*db, "host", where);
+  s.port = optional_text(*db, "port", where);
+  s.dbname = optional_text(*db, "database", where);
+  s.user = optional_text(*db, "user", where);
+  s.password = optional_text(*db, "password", where);
+  if (auto schema = optional_text(*db, "dbschema", where)) s.schema = *schema;
+  if (s.schema.empty()) throw usage_error(where + ": \"dbschema\" must not be empty");
+  if (s.port && !s.port->empty()) {
+    for (char c : *s.port) {
+      if (c < '0' || c > '9') throw usage_error(where + ": \"port\" must be a number");
+    }
+  }
+  if (s.port && s.port->empty()) s.port.reset();
+  if (s.password && s.password->empty()) s.password.reset();  // let ~/.pgpass apply
+  if (s.host && s.host->empty()) s.host.reset();
+
+  // rokso's own optional keys: at the top level, or inside "database".
+  for (const json* scope : {&doc, &*db}) {
+    if (auto table = optional_text(*scope, "version_table_name", where)) {
+      if (table->empty()) throw usage_error(where + ": \"version_table_name\" must not be empty");
+      config.version_table = *table;
+    }
+    auto timeout = scope->find("lock_wait_timeout");
+    if (timeout != scope->end()) {
+      if (!timeout->is_number() || timeout->get<double>() < 0) {
+        throw usage_error(where + ": \"lock_wait_timeout\" must be a number of seconds");
+      }
+      config.lock_wait_timeout_s = timeout->get<double>();
+    }
+  }
+  return config;
+}
+
+void save_config(const fs::path& file, const Config& config) {
+  const DatabaseSettings& s = config.database;
+  json db = json::object();
+  db["database"] = s.dbname.value_or("");
+  db["dbschema"] = s.schema;
+  db["host"] = s.host.value_or("");
+  db["password"] = s.password.value_or("");
+  db["port"] = s.port.value_or("5432");
+  db["user"] = s.user.value_or("");
+  json doc = json::object();
+  doc["database"] = db;
+  if (config.version_table != "rokso_db_version") doc["version_table_name"] = config.version_table;
+  const std::string text = doc.dump(4) + "\n";
+
+  const fs::path temp = file.string() + ".tmp";
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) throw failure("cannot write '" + temp.string() + "': " + std::strerror(errno));
+  ::fchmod(fd, 0600);  // even when the file existed with a wider mode
+  std::size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      ::unlink(temp.c_str());
+      throw failure("cannot write '" + temp.string() + "': " + std::strerror(err));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    int err = errno;
+    ::unlink(temp.c_str());
+    throw failure("cannot write '" + temp.string() + "': " + std::strerror(err));
+  }
+  if (::rename(temp.c_str(), file.c_str()) != 0) {
+    int err = errno;
+    ::unlink(temp.c_str());
+    throw failure("cannot write '" + file.string() + "': " + std::strerror(err));
+  }
+}
+
+std::string connection_string(const DatabaseSettings& s) {
+  std::string conninfo;
+  add_keyword(conninfo, "host", s.host);
+  add_keyword(conninfo, "port", s.port);
+  add_keyword(conninfo, "dbname", s.dbname);
+  add_keyword(conninfo, "user", s.user);
+  add_keyword(conninfo, "password", s.password);
+  add_keyword(conninfo, "application_name", std::optional<std::string>("rokso"));
+  return conninfo;
+}
+
+std::string describe_connection(const DatabaseSettings& s) {
+  std::string text;
+  auto add = [&text](const char* key, const std::optional<std::string>& value) {
+    if (!text.empty()) text += ", ";
+    text += std::string("'") + key + "': '" + value.value_or("") + "'";
+  };
+  add("user", s.user);
+  add("dbname", s.dbname);
+  add("host", s.host);
+  add("port", s.port);
+  add("schema", std::optional<std::string>(s.schema));
+  return "{" + text + "}";
+}
+
+}  // namespace rokso

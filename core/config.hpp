@@ -1,0 +1,47 @@
+// A project's config.json: roksopsql's file, read and written as is.
+//
+//   { "database": { "database": "tutorial", "dbschema": "offline", "host": "localhost",
+//                   "password": "...", "port": "5432", "user": "pguser" } }
+//
+// Keys the file leaves out fall back to libpq's environment (PGHOST, PGPORT, PGUSER,
+// PGPASSWORD, PGDATABASE, ~/.pgpass, PGSERVICE ...), because they are simply not put
+// in the connection string.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace rokso {
+
+struct DatabaseSettings {
+  std::optional<std::string> host;
+  std::optional<std::string> port;
+  std::optional<std::string> dbname;
+  std::optional<std::string> user;
+  std::optional<std::string> password;  // never printed, never logged
+  std::string schema = "public";
+};
+
+struct Config {
+  DatabaseSettings database;
+  std::string version_table = "rokso_db_version";
+  // Seconds to wait for another rokso holding the migration lock.
+  double lock_wait_timeout_s = 300;
+};
+
+// Reads config.json. Throws Error(kExitUsage) naming the file and what is wrong with it.
+Config load_config(const std::filesystem::path& file);
+
+// Writes config.json atomically (temp file + rename) with mode 0600, in roksopsql's
+// layout. Throws Error(kExitFailed) when it cannot.
+void save_config(const std::filesystem::path& file, const Config& config);
+
+// A libpq connection string for these settings: keyword='value' pairs, quoted as libpq
+// requires. Unset keys are left out so libpq's environment applies.
+std::string connection_string(const DatabaseSettings& settings);
+
+// The connection settings without the password, for showing to the user.
+std::string describe_connection(const DatabaseSettings& settings);
+
+}  // namespace rokso

@@ -1,0 +1,48 @@
+// Runs migrations and rollbacks against the database, each atomic with its bookkeeping:
+// a migration's SQL and its version-table row commit together or not at all, so a
+// crash, a kill -9 or a failed statement never leaves a half-applied migration.
+#pragma once
+
+#include "core/database.hpp"
+#include "core/version_table.hpp"
+
+#include <rokso/migration.hpp>
+
+#include <stdexcept>
+#include <string>
+
+namespace rokso {
+
+// The server refused a migration's SQL; what() is the server's message.
+class MigrationFailed : public std::runtime_error {
+ public:
+  explicit MigrationFailed(const std::string& message) : std::runtime_error(message) {}
+};
+
+class MigrationRunner {
+ public:
+  MigrationRunner(Database& db, VersionTable& table) : db_(db), table_(table) {}
+
+  // Applies `migration` and records `identity` as complete at `revision`, in one
+  // transaction (or, for a non-transactional migration, statement by statement and
+  // then the row). With -v, runs and times statement by statement, as roksopsql showed.
+  // Throws MigrationFailed (the transaction rolled back, nothing recorded).
+  void apply(const std::string& identity, const Migration& migration, const std::string& revision,
+             bool replaces_failed_row);
+
+  // Records `identity` with status `error` at `revision`, in its own transaction.
+  void record_failure(const std::string& identity, const std::string& revision, bool replaces_failed_row);
+
+  // Runs the rollback SQL of `migration` and deletes row `row_id`, in one transaction.
+  // An empty rollback only deletes the row. Throws MigrationFailed.
+  void roll_back(long long row_id, const Migration& migration);
+
+ private:
+  // Runs `sql` in `tx`: whole (one round trip) or, with -v, statement by statement.
+  void execute(pqxx::transaction_base& tx, const std::string& sql);
+
+  Database& db_;
+  VersionTable& table_;
+};
+
+}  // namespace rokso

@@ -1,0 +1,78 @@
+#include "core/migration_tree.hpp"
+
+#include "core/error.hpp"
+#include "core/text_util.hpp"
+
+#include <rokso/format_error.hpp>
+
+#include <algorithm>
+
+namespace rokso {
+namespace fs = std::filesystem;
+
+
+MigrationTree MigrationTree::scan(const fs::path& migration_dir,
+                                  const std::vector<const FormatPlugin*>& formats,
+                                  const MigrationOrder& order) {
+  std::error_code ec;
+  if (!fs::is_directory(migration_dir, ec)) {
+    throw usage_error("no migration directory '" + migration_dir.string() +
+                      "'; run 'rokso init' or create it");
+  }
+  std::unordered_map<std::string, MigrationFile> found;
+  fs::recursive_directory_iterator it(migration_dir, fs::directory_options::none, ec);
+  if (ec) throw failure("cannot read '" + migration_dir.string() + "': " + ec.message());
+  for (fs::recursive_directory_iterator end; it != end; it.increment(ec)) {
+    if (ec) throw failure("cannot read '" + it->path().string() + "': " + ec.message());
+    const fs::path& path = it->path();
+    const std::string name = path.filename().string();
+    if (!name.empty() && (name[0] == '.' || name == "__pycache__")) {
+      if (it->is_directory(ec)) it.disable_recursion_pending();
+      continue;
+    }
+    if (!it->is_regular_file(ec)) continue;  // directories, dangling or looping links
+    for (const FormatPlugin* format : formats) {
+      if (format->claim(name) != FileClaim::migration) continue;
+      std::string identity = path.lexically_relative(migration_dir).generic_string();
+      if (!valid_utf8(identity)) {
+        throw failure("migration file name '" + path.string() + "' is not valid UTF-8");
+      }
+      found.emplace(identity, MigrationFile{identity, path, format});
+      break;
+    }
+  }
+  if (ec) throw failure("cannot read '" + migration_dir.string() + "': " + ec.message());
+
+  std::vector<std::string> identities;
+  identities.reserve(found.size());
+  for (const auto& entry : found) identities.push_back(entry.first);
+  order.sort(identities);
+
+  MigrationTree tree;
+  tree.files_.reserve(identities.size());
+  for (const std::string& identity : identities) {
+    tree.index_.emplace(identity, tree.files_.size());
+    tree.files_.push_back(std::move(found.at(identity)));
+  }
+  return tree;
+}
+
+const MigrationFile* MigrationTree::find(const std::string& identity) const {
+  auto it = index_.find(identity);
+  return it == index_.end() ? nullptr : &files_[it->second];
+}
+
+Migration MigrationTree::read(const MigrationFile& file) {
+  try {
+    return file.format->read(file.path.string());
+  } catch (const FormatError& e) {
+    throw failure(file.path.string() + ":" + std::to_string(e.line()) + ":" +
+                  std::to_string(e.column()) + ": " + e.what());
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw failure(one_line(e.what()));
+  }
+}
+
+}  // namespace rokso

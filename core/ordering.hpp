@@ -1,0 +1,25 @@
+// The order in which pending migrations are applied. A strategy, so a project can
+// choose another one later without touching the commands.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace rokso {
+
+class MigrationOrder {
+ public:
+  virtual ~MigrationOrder() = default;
+  virtual std::string name() const = 0;
+  // Sorts identities in place into application order.
+  virtual void sort(std::vector<std::string>& identities) const = 0;
+  // Whether identity `a` comes before `b`.
+  virtual bool before(const std::string& a, const std::string& b) const = 0;
+};
+
+// roksopsql's order: identities sorted as byte strings, which is schema, then kind rank
+// ("100.database_types" < "200.tables" ...), then object, then timestamp.
+std::unique_ptr<MigrationOrder> roksopsql_order();
+
+}  // namespace rokso

@@ -1,0 +1,23 @@
+// Splitting a migration's SQL into statements with PostgreSQL's own lexer (libpg_query),
+// so `;` inside strings, comments and dollar-quoted bodies is never mistaken for an end.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace rokso {
+
+struct SqlStatement {
+  std::string text;        // the statement, trimmed, without its trailing ';'
+  std::size_t offset = 0;  // byte offset of `text` in the script
+};
+
+// The statements of `script`; comments-only and empty chunks are dropped. A script the
+// lexer cannot split (e.g. an unterminated string) comes back as one statement, so the
+// server reports the error with its own position.
+std::vector<SqlStatement> split_sql(const std::string& script);
+
+// Whether `script` holds nothing but whitespace and comments.
+bool is_blank_sql(const std::string& script);
+
+}  // namespace rokso

@@ -1,0 +1,139 @@
+#include "core/version_table.hpp"
+
+#include "core/error.hpp"
+
+#include <algorithm>
+
+namespace rokso {
+
+const char* const kStatusComplete = "complete";
+const char* const kStatusError = "error";
+
+namespace {
+
+// Python's str(datetime), which roksopsql printed: microseconds only when non-zero.
+std::string python_timestamp(const pqxx::field& f) {
+  std::string text = f.is_null() ? "" : f.as<std::string>();
+  const std::string zero = ".000000";
+  if (text.size() > zero.size() && text.compare(text.size() - zero.size(), zero.size(), zero) == 0) {
+    text.resize(text.size() - zero.size());
+  }
+  return text;
+}
+
+}  // namespace
+
+VersionTable::VersionTable(Database& db, const std::string& schema, const std::string& table)
+    : db_(db),
+      schema_(schema),
+      table_(table),
+      sql_name_(compatible_identifier(schema) + "." + compatible_identifier(table)),
+      display_name_(schema + "." + table) {}
+
+std::vector<std::string> VersionTable::column_names() {
+  pqxx::nontransaction tx(db_.connection());
+  pqxx::result r = tx.exec_params(
+      "SELECT a.attname FROM pg_catalog.pg_attribute a "
+      "WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped",
+      sql_name_);
+  std::vector<std::string> names;
+  for (const auto& row : r) names.push_back(row[0].as<std::string>());
+  return names;
+}
+
+std::vector<VersionRow> VersionTable::read(bool* exists) {
+  std::vector<std::string> columns;
+  try {
+    columns = column_names();
+  } catch (const pqxx::sql_error& e) {
+    throw failure("cannot read " + display_name_ + ": " + one_line(e.what()));
+  }
+  if (exists) *exists = !columns.empty();
+  if (columns.empty()) return {};
+  has_rokso_columns_ = std::count(columns.begin(), columns.end(), "executed_by") &&
+                       std::count(columns.begin(), columns.end(), "duration_ms");
+  pqxx::result r;
+  try {
+    pqxx::nontransaction tx(db_.connection());
+    r = tx.exec(
+        "SELECT id, filename, version, status, "
+        "to_char(scheduledat, 'YYYY-MM-DD HH24:MI:SS.US'), "
+        "to_char(executedat, 'YYYY-MM-DD HH24:MI:SS.US') FROM " +
+        sql_name_ + " ORDER BY id");
+  } catch (const pqxx::sql_error& e) {
+    throw failure("cannot read " + display_name_ + ": " + one_line(e.what()));
+  }
+  std::vector<VersionRow> rows;
+  rows.reserve(r.size());
+  for (const auto& row : r) {
+    VersionRow v;
+    v.id = row[0].as<long long>();
+    v.filename = row[1].as<std::string>();
+    v.version = row[2].as<std::string>();
+    v.status = row[3].as<std::string>();
+    v.scheduled_at = python_timestamp(row[4]);
+    v.executed_at = python_timestamp(row[5]);
+    rows.push_back(std::move(v));
+  }
+  return rows;
+}
+
+void VersionTable::ensure() {
+  // roksopsql's DDL, so a table made by either tool is the same table. The constraint
+  // keeps roksopsql's name for the default table; a custom table gets PostgreSQL's.
+  const std::string unique = table_ == "rokso_db_version" ? "CONSTRAINT filename_UNQ " : "";
+  try {
+    pqxx::work tx(db_.connection());
+    tx.exec("CREATE TABLE IF NOT EXISTS " + sql_name_ +
+            " (\n"
+            "    id serial PRIMARY KEY,\n"
+            "    filename text NOT NULL,\n"
+            "    version varchar(100) NOT NULL,\n"
+            "    status VARCHAR(20) DEFAULT 'pending' NOT NULL,\n"
+            "    scheduledAt timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP,\n"
+            "    executedAt timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP,\n"
+            "    " + unique + "UNIQUE (filename))");
+    // rokso's additions: who applied a migration and how long it took.
+    tx.exec("ALTER TABLE " + sql_name_ +
+            " ADD COLUMN IF NOT EXISTS executed_by text,"
+            " ADD COLUMN IF NOT EXISTS duration_ms bigint");
+    tx.commit();
+    has_rokso_columns_ = true;
+  } catch (const pqxx::sql_error& e) {
+    if (e.sqlstate() == "3F000") {
+      throw failure("schema '" + schema_ + "' does not exist in this database; create it first (CREATE SCHEMA " +
+                    compatible_identifier(schema_) + ")");
+    }
+    throw failure("cannot create the version table " + display_name_ + ": " + one_line(e.what()));
+  }
+}
+
+void VersionTable::record(pqxx::transaction_base& tx, const std::string& identity,
+                          const std::string& revision, const std::string& status,
+                          bool replaces_failed_row, long long duration_ms) {
+  if (replaces_failed_row) {
+    tx.exec_params("DELETE FROM " + sql_name_ + " WHERE filename = $1", identity);
+  }
+  if (has_rokso_columns_) {
+    tx.exec_params("INSERT INTO " + sql_name_ +
+                       " (filename, version, status, scheduledAt, executedAt, executed_by, duration_ms)"
+                       " VALUES ($1, $2, $3, CURRENT_TIMESTAMP, clock_timestamp(), current_user, $4)"
+                       " ON CONFLICT (filename) DO UPDATE SET status = EXCLUDED.status,"
+                       " version = EXCLUDED.version, executedAt = EXCLUDED.executedAt,"
+                       " executed_by = EXCLUDED.executed_by, duration_ms = EXCLUDED.duration_ms",
+                   identity, revision, status, duration_ms);
+  } else {
+    tx.exec_params("INSERT INTO " + sql_name_ +
+                       " (filename, version, status, scheduledAt, executedAt)"
+                       " VALUES ($1, $2, $3, CURRENT_TIMESTAMP, clock_timestamp())"
+                       " ON CONFLICT (filename) DO UPDATE SET status = EXCLUDED.status,"
+                       " version = EXCLUDED.version, executedAt = EXCLUDED.executedAt",
+                   identity, revision, status);
+  }
+}
+
+void VersionTable::remove(pqxx::transaction_base& tx, long long id) {
+  tx.exec_params("DELETE FROM " + sql_name_ + " WHERE id = $1", id);
+}
+
+}  // namespace rokso

@@ -1,0 +1,113 @@
+# Black-box CLI tests (after git's t/test-lib.sh): source this from tests/cli/tNNNN-*.sh.
+# It runs the *installed* rokso the way a user types it, against the throwaway
+# PostgreSQL started by tests/lib/pg_cluster.sh, and checks database state with psql.
+#
+# Each script gets its own database (t_<script>) and scratch directory, and ends with
+# `finish`, which prints "N passed, M failed" and exits non-zero on any failure.
+set -u
+: "${ROKSO_TEST_PREFIX:?run through ctest (ROKSO_TEST_PREFIX unset)}"
+: "${ROKSO_TEST_PGDIR:?run through ctest (ROKSO_TEST_PGDIR unset)}"
+# shellcheck disable=SC1091
+. "$ROKSO_TEST_PGDIR/env"
+
+export PATH="$ROKSO_TEST_PREFIX/bin:$PATH"
+unset ROKSO_EXEC_PATH ROKSO_PLUGIN_PATH ROKSO_LOCK_TIMEOUT PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE PGSERVICE
+unset MIG_PROJECT_PATH MIG_DB_HOST MIG_DB_PORT MIG_DB_NAME MIG_DB_USER MIG_DB_PASSWORD MIG_DB_SCHEMA
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+TEST_NAME=$(basename "$0" .sh)
+DB="t_$(echo "$TEST_NAME" | tr -c 'a-zA-Z0-9_\n' '_')"
+WORK=$(mktemp -d "/tmp/rokso-$TEST_NAME.XXXXXX")
+chmod 755 "$WORK"
+PASSED=0
+FAILED=0
+OUT=""
+ERR=""
+CODE=0
+
+cleanup() { [ "${KEEP_WORK:-}" = 1 ] || rm -rf "$WORK"; }
+trap cleanup EXIT
+
+# psql against the test database (or $2), tuples only, stops on error.
+sql() {
+  "$PG_BIN/psql" -XAtq -v ON_ERROR_STOP=1 -h "$ROKSO_TEST_PGHOST" -p "$ROKSO_TEST_PGPORT" -U postgres \
+    -d "${2:-$DB}" -c "$1"
+}
+
+# A fresh, empty database for this script, with the tutorial's schemas.
+new_database() {
+  sql "DROP DATABASE IF EXISTS $DB WITH (FORCE)" postgres
+  sql "CREATE DATABASE $DB" postgres
+  sql "CREATE SCHEMA offline; CREATE SCHEMA online;"
+}
+
+# A project in $1 (default $WORK/project) on the test database, version table in schema $2.
+new_project() {
+  local dir=${1:-$WORK/project} schema=${2:-offline}
+  run rokso init --projectpath "$dir" --dbhost "$ROKSO_TEST_PGHOST" --dbport "$ROKSO_TEST_PGPORT" \
+    --dbname "$DB" --dbusername postgres --dbpassword "" --dbschema "$schema"
+  [ "$CODE" = 0 ] || { echo "new_project failed: $OUT $ERR" >&2; exit 1; }
+  PROJECT=$dir
+}
+
+# run <command...>: runs it with stdin from /dev/null; sets OUT, ERR and CODE.
+run() {
+  "$@" >"$WORK/.out" 2>"$WORK/.err" </dev/null
+  CODE=$?
+  OUT=$(cat "$WORK/.out")
+  ERR=$(cat "$WORK/.err")
+}
+
+# run_with_input <text> <command...>: the same with <text> on stdin.
+run_with_input() {
+  local input=$1
+  shift
+  printf '%s' "$input" | "$@" >"$WORK/.out" 2>"$WORK/.err"
+  CODE=$?
+  OUT=$(cat "$WORK/.out")
+  ERR=$(cat "$WORK/.err")
+}
+
+pass() { PASSED=$((PASSED + 1)); }
+fail() {
+  FAILED=$((FAILED + 1))
+  echo "FAIL [$TEST_NAME:${BASH_LINENO[1]}] $*" >&2
+  echo "  last command: exit $CODE" >&2
+  echo "  stdout: $(printf '%s' "$OUT" | head -c 2000)" >&2
+  echo "  stderr: $(printf '%s' "$ERR" | head -c 2000)" >&2
+}
+
+expect_code() {
+  if [ "$CODE" = "$1" ]; then pass; else fail "expected exit $1, got $CODE${2:+ ($2)}"; fi
+}
+expect_eq() {
+  if [ "$1" = "$2" ]; then pass; else fail "${3:-value}: expected '$2', got '$1'"; fi
+}
+expect_out() {
+  if grep -qF -- "$1" <<<"$OUT"; then pass; else fail "stdout lacks '$1'"; fi
+}
+expect_err() {
+  if grep -qF -- "$1" <<<"$ERR"; then pass; else fail "stderr lacks '$1'"; fi
+}
+expect_no_out() {
+  if grep -qF -- "$1" <<<"$OUT$ERR"; then fail "output contains '$1'"; else pass; fi
+}
+# The error is one line: stderr has exactly one line, starting with "error: ".
+expect_one_line_error() {
+  local lines
+  lines=$(printf '%s\n' "$ERR" | grep -c .)
+  if [ "$lines" = 1 ] && [[ "$ERR" == error:* ]]; then pass; else fail "expected a one-line error"; fi
+  if [ -n "${1:-}" ]; then expect_err "$1"; fi
+}
+
+# Writes a roksopsql .py migration: write_py <path> <apply_sql> [rollback_sql]
+write_py() {
+  mkdir -p "$(dirname "$1")"
+  printf 'apply_sql = """\n%s\n"""\n\nrollback_sql = """%s"""\n\nmigrations = {\n    "apply": apply_sql,\n    "rollback": rollback_sql\n}\n' \
+    "$2" "${3:-}" >"$1"
+}
+
+finish() {
+  echo "$TEST_NAME: $PASSED passed, $FAILED failed"
+  [ "$FAILED" = 0 ]
+  exit $?
+}
