@@ -51,7 +51,8 @@ int init(rokso::Session& session) {
   const std::string project_path =
       answer(session, "projectpath", "MIG_PROJECT_PATH", "Enter path to setup project", ".");
   std::error_code ec;
-  const fs::path root = fs::absolute(project_path, ec).lexically_normal();
+  fs::path root = fs::absolute(project_path, ec).lexically_normal();
+  if (!root.has_filename() && root.has_parent_path() && root != root.root_path()) root = root.parent_path();
   if (ec) throw rokso::usage_error("bad project path '" + project_path + "': " + ec.message());
   const fs::path config_file = root / "config.json";
 

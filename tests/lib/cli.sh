@@ -29,7 +29,7 @@ trap cleanup EXIT
 
 # psql against the test database (or $2), tuples only, stops on error.
 sql() {
-  "$PG_BIN/psql" -XAtq -v ON_ERROR_STOP=1 -h "$ROKSO_TEST_PGHOST" -p "$ROKSO_TEST_PGPORT" -U postgres \
+  PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -XAtq -v ON_ERROR_STOP=1 -h "$ROKSO_TEST_PGHOST" -p "$ROKSO_TEST_PGPORT" -U postgres \
     -d "${2:-$DB}" -c "$1"
 }
 
@@ -57,11 +57,11 @@ run() {
   ERR=$(cat "$WORK/.err")
 }
 
-# run_with_input <text> <command...>: the same with <text> on stdin.
+# run_with_input <text> <command...>: the same with <text> on stdin (printf %b: "y\n" works).
 run_with_input() {
   local input=$1
   shift
-  printf '%s' "$input" | "$@" >"$WORK/.out" 2>"$WORK/.err"
+  printf '%b' "$input" | "$@" >"$WORK/.out" 2>"$WORK/.err"
   CODE=$?
   OUT=$(cat "$WORK/.out")
   ERR=$(cat "$WORK/.err")

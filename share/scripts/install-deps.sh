@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what building and testing rokso needs, from Debian 12's packages only, and
+# only what is missing (so a second run costs nothing and needs no network).
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libpqxx-dev libpq-dev libboost-program-options-dev libboost-test-dev libboost-filesystem-dev libboost-dev
+  libyaml-cpp-dev libpg-query-dev libfmt-dev nlohmann-json3-dev libssl-dev
+  postgresql-15 postgresql-client-15
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "installing: ${missing[*]}"
+sudo=""
+if [ "$(id -u)" != 0 ]; then sudo=sudo; fi
+$sudo apt-get -o DPkg::Lock::Timeout=300 update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get -o DPkg::Lock::Timeout=300 install -y -qq \
+  --no-install-recommends "${missing[@]}" >/dev/null
