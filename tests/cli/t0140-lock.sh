@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# One writer at a time: a second migrate/rollback waits with a message, then proceeds
+# or times out (exit 1); the lock dies with a killed holder.
+. "$ROKSO_SOURCE_DIR/tests/lib/cli.sh"
+
+new_database
+new_project
+cd "$PROJECT"
+write_py migration/offline/200.tables/a/2021_01_01__00_00_00_a.py "CREATE TABLE offline.a (id int);" "DROP TABLE offline.a;"
+
+# Another session holds rokso's lock for this version table (as a running rokso would).
+hold_lock() {
+  PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -XAtq -h "$ROKSO_TEST_PGHOST" -p "$ROKSO_TEST_PGPORT" \
+    -U postgres -d "$DB" -c "SELECT pg_advisory_lock(1919904627, hashtext('\"offline\".\"rokso_db_version\"'))" \
+    -c "SELECT pg_sleep($1)" >/dev/null 2>&1 &
+  HOLDER=$!
+  for _ in $(seq 1 50); do
+    [ "$(sql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1919904627 AND granted")" = 1 ] && return
+    sleep 0.1
+  done
+  fail "could not take the lock for the test"
+}
+
+hold_lock 30
+run rokso migrate --lock-timeout 1
+expect_code 1 "lock timeout"
+expect_err "waiting for another rokso migrate/rollback"
+expect_err "timed out after 1 s"
+expect_eq "$(sql "SELECT to_regclass('offline.a') IS NULL")" t "nothing applied without the lock"
+ROKSO_LOCK_TIMEOUT=0.5 run rokso rollback --yes
+expect_code 1 "rollback also waits for the lock"
+expect_err "timed out"
+
+# The waiter proceeds once the holder goes away — here killed with -9, as a crashed rokso.
+rokso migrate --lock-timeout 30 >"$WORK/waiter.out" 2>"$WORK/waiter.err" &
+waiter=$!
+sleep 1
+pkill -9 -P "$HOLDER" 2>/dev/null; kill -9 "$HOLDER" 2>/dev/null; wait "$HOLDER" 2>/dev/null
+sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%' AND pid <> pg_backend_pid()" >/dev/null
+wait "$waiter"
+CODE=$?; OUT=$(cat "$WORK/waiter.out"); ERR=$(cat "$WORK/waiter.err")
+expect_code 0 "waiter proceeds after the holder died"
+expect_err "waiting for another rokso migrate/rollback (server process"
+expect_eq "$(sql "SELECT to_regclass('offline.a') IS NOT NULL")" t "applied by the waiter"
+
+# A rokso killed while it holds the lock (mid-migration) does not leave it stuck.
+write_py migration/offline/200.tables/b/2021_01_01__00_00_00_b.py "SELECT pg_sleep(20); CREATE TABLE offline.b (id int);" "DROP TABLE offline.b;"
+rokso migrate >/dev/null 2>&1 &
+slow=$!
+for _ in $(seq 1 50); do
+  [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(20)%'")" = 1 ] && break
+  sleep 0.1
+done
+kill -9 "$slow"
+wait "$slow" 2>/dev/null
+start=$(date +%s)
+run rokso status
+expect_out "pending"
+# The server notices the dead client within about a second (client_connection_check_interval),
+# aborts its transaction and frees the lock: the next migrate gets it well before pg_sleep(20) ends.
+write_py migration/offline/200.tables/b/2021_01_01__00_00_00_b.py "CREATE TABLE offline.b (id int);" "DROP TABLE offline.b;"
+run rokso migrate --lock-timeout 15
+expect_code 0 "lock freed after kill -9"
+elapsed=$(( $(date +%s) - start ))
+[ "$elapsed" -lt 10 ] && pass || fail "waited ${elapsed}s for a dead holder's lock"
+expect_eq "$(sql "SELECT count(*) FROM offline.rokso_db_version")" 2 "both recorded once"
+
+finish
