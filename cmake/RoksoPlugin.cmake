@@ -6,11 +6,7 @@
 # like a built-in one. Outside the rokso tree it needs find_package(rokso) first.
 function(rokso_add_plugin target)
   add_library(${target} MODULE ${ARGN})
-  if(TARGET rokso_sdk)
-    target_link_libraries(${target} PRIVATE rokso_sdk)
-  else()
-    target_link_libraries(${target} PRIVATE rokso::sdk)
-  endif()
+  target_link_libraries(${target} PRIVATE rokso::sdk)
   set_target_properties(${target} PROPERTIES
     PREFIX ""
     CXX_VISIBILITY_PRESET hidden
