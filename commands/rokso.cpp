@@ -50,6 +50,9 @@ bool is_executable_file(const std::string& path) {
 }
 
 std::string find_command(const std::string& name) {
+  // A command is a file name, never a path: "rokso x/../y" must not reach outside the
+  // search directories.
+  if (name.empty() || name.find('/') != std::string::npos) return "";
   for (const SearchDir& dir : exec_path()) {
     std::string candidate = dir.path + "/" + kPrefix + name;
     if (is_executable_file(candidate)) return candidate;
@@ -58,8 +61,10 @@ std::string find_command(const std::string& name) {
 }
 
 // A custom command may state its summary in its first 4 KiB: "rokso-summary: <text>".
+// The install's own commands take theirs from the command table.
 std::string summary_of(const std::string& name, const std::string& path) {
-  if (const rokso::CommandInfo* info = rokso::find_builtin_command(name)) return info->summary;
+  const rokso::CommandInfo* info = rokso::find_builtin_command(name);
+  if (info && path == rokso::install_paths().libexec.string() + "/" + kPrefix + name) return info->summary;
   std::ifstream in(path, std::ios::binary);
   std::string head(4096, '\0');
   in.read(&head[0], static_cast<std::streamsize>(head.size()));
@@ -69,7 +74,8 @@ std::string summary_of(const std::string& name, const std::string& path) {
   if (at == std::string::npos) return "";
   std::size_t begin = head.find_first_not_of(" \t", at + marker.size());
   std::size_t end = head.find_first_of("\r\n", at);
-  if (begin == std::string::npos || end == std::string::npos || end <= begin) return "";
+  if (end == std::string::npos) end = head.size();  // the last line, without a newline
+  if (begin == std::string::npos || end <= begin) return "";
   return head.substr(begin, end - begin);
 }
 

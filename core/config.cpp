@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -76,9 +77,14 @@ Config load_config(const fs::path& file) {
   if (auto schema = optional_text(*db, "dbschema", where)) s.schema = *schema;
   if (s.schema.empty()) throw usage_error(where + ": \"dbschema\" must not be empty");
   if (s.port && !s.port->empty()) {
+    // libpq would refuse a bad port too, but as a connection failure (exit 1), not as
+    // the configuration mistake it is.
+    unsigned long port = 0;
     for (char c : *s.port) {
       if (c < '0' || c > '9') throw usage_error(where + ": \"port\" must be a number");
+      port = std::min(port * 10 + static_cast<unsigned long>(c - '0'), 100000ul);
     }
+    if (port < 1 || port > 65535) throw usage_error(where + ": \"port\" must be a number from 1 to 65535");
   }
   if (s.port && s.port->empty()) s.port.reset();
   if (s.password && s.password->empty()) s.password.reset();  // let ~/.pgpass apply

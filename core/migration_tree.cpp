@@ -30,16 +30,28 @@ MigrationTree MigrationTree::scan(const fs::path& migration_dir,
       if (it->is_directory(ec)) it.disable_recursion_pending();
       continue;
     }
-    if (!it->is_regular_file(ec)) continue;  // directories, dangling or looping links
+    const FormatPlugin* claimant = nullptr;
     for (const FormatPlugin* format : formats) {
-      if (format->claim(name) != FileClaim::migration) continue;
-      std::string identity = path.lexically_relative(migration_dir).generic_string();
-      if (!valid_utf8(identity)) {
-        throw failure("migration file name '" + path.string() + "' is not valid UTF-8");
+      if (format->claim(name) == FileClaim::migration) {
+        claimant = format;
+        break;
       }
-      found.emplace(identity, MigrationFile{identity, path, format});
-      break;
     }
+    if (!claimant) continue;
+    if (!it->is_regular_file(ec)) {
+      std::error_code link_ec;
+      if (!it->is_symlink(link_ec)) continue;  // e.g. a directory that happens to be named x.py
+      // A migration's name that leads nowhere is never skipped silently: the user put it there.
+      const bool leads_somewhere = fs::exists(path, link_ec);
+      throw failure("cannot read '" + path.string() + "': " +
+                    (leads_somewhere ? "a symbolic link to something that is not a file"
+                                     : "a dangling or looping symbolic link"));
+    }
+    std::string identity = path.lexically_relative(migration_dir).generic_string();
+    if (!valid_utf8(identity)) {
+      throw failure("migration file name '" + path.string() + "' is not valid UTF-8");
+    }
+    found.emplace(identity, MigrationFile{identity, path, claimant});
   }
   if (ec) throw failure("cannot read '" + migration_dir.string() + "': " + ec.message());
 
@@ -66,8 +78,9 @@ Migration MigrationTree::read(const MigrationFile& file) {
   try {
     return file.format->read(file.path.string());
   } catch (const FormatError& e) {
-    throw failure(file.path.string() + ":" + std::to_string(e.line()) + ":" +
-                  std::to_string(e.column()) + ": " + e.what());
+    // Line 0 means the whole file (e.g. "no apply_sql"): no position to show.
+    const std::string where = e.line() > 0 ? ":" + std::to_string(e.line()) + ":" + std::to_string(e.column()) : "";
+    throw failure(file.path.string() + where + ": " + e.what());
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {

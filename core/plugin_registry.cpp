@@ -21,6 +21,24 @@ std::string abi_name(std::uint32_t abi) {
   }
 }
 
+// Boost.DLL wraps dlerror() as "boost::dll::shared_library::load() failed (dlerror system
+// message: <file>: <reason>): <unrelated errno text>"; the user needs only <reason>.
+std::string load_failure_reason(const std::string& what, const std::string& file) {
+  const std::string marker = "dlerror system message: ";
+  std::string reason = what;
+  const std::size_t at = what.find(marker);
+  if (at != std::string::npos) {
+    const std::size_t begin = at + marker.size();
+    const std::size_t end = what.rfind("):");
+    reason = what.substr(begin, end != std::string::npos && end > begin ? end - begin : std::string::npos);
+  }
+  if (reason.compare(0, file.size() + 2, file + ": ") == 0) reason.erase(0, file.size() + 2);
+  for (char& c : reason) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  return reason;
+}
+
 }  // namespace
 
 std::vector<std::string> PluginRegistry::search_path() {
@@ -36,7 +54,7 @@ std::unique_ptr<LoadedPlugin> PluginRegistry::load_file(const std::string& file,
     // rtld_now: a module with unresolved symbols fails here, not in the middle of a run.
     loaded->library.load(file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local);
   } catch (const std::exception& e) {
-    reason = "cannot be loaded: " + std::string(e.what());
+    reason = "cannot be loaded: " + load_failure_reason(e.what(), file);
     return nullptr;
   }
   if (!loaded->library.has("rokso_plugin_manifest") || !loaded->library.has("rokso_plugin_create")) {

@@ -17,7 +17,12 @@ std::string read_answer(const std::string& question) {
   if (!std::getline(std::cin, answer)) {
     std::fputc('\n', stdout);
     std::fflush(stdout);
-    throw usage_error("no answer to '" + question + "' (end of input); pass it as a flag");
+    // A menu is asked over several lines; the error stays on one.
+    std::string asked = question;
+    for (char& c : asked) {
+      if (c == '\n' || c == '\r') c = ' ';
+    }
+    throw usage_error("no answer to '" + asked + "' (end of input); pass it as a flag");
   }
   return answer;
 }
