@@ -1,18 +1,36 @@
 #!/usr/bin/env bash
 # The test command (README, and what .ci/run runs): installs missing packages, builds
-# rokso with warnings as errors, and runs every test — unit tests, then the CLI tests
-# against the installed binaries and a throwaway PostgreSQL the harness starts itself.
+# rokso with warnings as errors and runs every test — unit tests, then the CLI tests
+# against the installed binaries and a throwaway PostgreSQL the harness starts itself —
+# and then does it all again in a second build under AddressSanitizer + UBSan.
 #
-#   bash tests/run.sh            # build in ./build
-#   BUILD_DIR=/tmp/b bash tests/run.sh
+#   bash tests/run.sh                      # both passes
+#   ROKSO_SKIP_SANITIZERS=1 bash tests/run.sh
+#   bash tests/run.sh -R t0100             # extra arguments go to ctest
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash share/scripts/install-deps.sh
 
-BUILD_DIR=${BUILD_DIR:-build}
 JOBS=${JOBS:-$(nproc)}
-cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROKSO_WARNINGS_AS_ERRORS=ON \
-  ${ROKSO_CMAKE_ARGS:-} >/dev/null
-cmake --build "$BUILD_DIR" -j "$JOBS"
-cd "$BUILD_DIR"
-ctest --output-on-failure -j "$JOBS" --timeout 900 "$@"
+
+# build_and_test <build dir> <cmake args...> -- <ctest args...>
+build_and_test() {
+  local dir=$1
+  shift
+  local cmake_args=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do cmake_args+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  echo "== build: $dir ${cmake_args[*]}"
+  cmake -S . -B "$dir" -G Ninja -DROKSO_WARNINGS_AS_ERRORS=ON "${cmake_args[@]}" >/dev/null
+  cmake --build "$dir" -j "$JOBS" >"$dir.build.log" 2>&1 || { cat "$dir.build.log"; exit 1; }
+  echo "== tests: $dir"
+  (cd "$dir" && ctest --output-on-failure -j "$JOBS" --timeout 900 "$@")
+}
+
+if [ -z "${ROKSO_SKIP_SANITIZERS:-}" ]; then
+  # Leak checking stays on; halt on the first UBSan report so it fails the test.
+  export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+  build_and_test "${BUILD_DIR:-build}-asan" -DCMAKE_BUILD_TYPE=Debug -DROKSO_SANITIZE=ON -- "$@"
+  unset UBSAN_OPTIONS
+fi
+build_and_test "${BUILD_DIR:-build}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -- "$@"
