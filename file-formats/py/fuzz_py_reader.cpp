@@ -10,6 +10,8 @@
 #include "py_reader.hpp"
 #include "py_writer.hpp"
 
+#include <rokso/utf8.hpp>
+
 #include <rokso/format_error.hpp>
 
 #include <cstddef>
@@ -36,18 +38,6 @@ void round_trip(const rokso::Migration& m) {
   if (!same(m, back)) std::abort();
 }
 
-bool valid_utf8(const std::string& s) {
-  // The writer refuses invalid UTF-8; let it tell us.
-  try {
-    rokso::Migration m;
-    m.apply_sql = s;
-    (void)rokso::py::render_py_migration(m);
-    return true;
-  } catch (const std::invalid_argument&) {
-    return false;
-  }
-}
-
 // `i` moved back to the start of the UTF-8 sequence it falls in.
 std::size_t boundary(const std::string& s, std::size_t i) {
   while (i > 0 && i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) --i;
@@ -68,7 +58,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (std::string(e.what()).empty()) std::abort();
   }
 
-  if (valid_utf8(input)) {
+  if (rokso::valid_utf8(input)) {
     rokso::Migration m;
     m.apply_sql = input;
     m.rollback_sql = input.substr(boundary(input, size / 2));

@@ -1,5 +1,7 @@
 #include "py_writer.hpp"
 
+#include <rokso/utf8.hpp>
+
 #include <cstddef>
 #include <stdexcept>
 #include <string>
@@ -7,37 +9,8 @@
 namespace rokso::py {
 namespace {
 
-// Same rules as the reader's decoder: shortest forms, no surrogates, <= U+10FFFF.
-bool is_valid_utf8(const std::string& s) {
-  std::size_t i = 0;
-  const auto at = [&](std::size_t k) -> unsigned {
-    return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0x100u;
-  };
-  const auto cont = [&](std::size_t k) { return at(k) >= 0x80 && at(k) <= 0xBF; };
-  while (i < s.size()) {
-    const unsigned b0 = at(0);
-    std::size_t len = 0;
-    if (b0 < 0x80) {
-      len = 1;
-    } else if (b0 >= 0xC2 && b0 <= 0xDF) {
-      len = cont(1) ? 2 : 0;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-      const unsigned b1 = at(1);
-      const bool ok = b0 == 0xE0 ? (b1 >= 0xA0 && b1 <= 0xBF) : b0 == 0xED ? (b1 >= 0x80 && b1 <= 0x9F) : cont(1);
-      len = ok && cont(2) ? 3 : 0;
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-      const unsigned b1 = at(1);
-      const bool ok = b0 == 0xF0 ? (b1 >= 0x90 && b1 <= 0xBF) : b0 == 0xF4 ? (b1 >= 0x80 && b1 <= 0x8F) : cont(1);
-      len = ok && cont(2) && cont(3) ? 4 : 0;
-    }
-    if (len == 0) return false;
-    i += len;
-  }
-  return true;
-}
-
 void require_utf8(const std::string& s, const char* what) {
-  if (!is_valid_utf8(s)) {
+  if (!rokso::valid_utf8(s)) {
     throw std::invalid_argument(std::string("cannot write a .py migration: the ") + what +
                                 " is not valid utf-8");
   }

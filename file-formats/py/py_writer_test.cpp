@@ -6,6 +6,7 @@
 #include "py_writer.hpp"
 
 #include <rokso/format_error.hpp>
+#include <rokso/utf8.hpp>
 
 #include <cstdint>
 #include <random>
@@ -58,24 +59,6 @@ void check_round_trip(const rokso::Migration& m) {
   BOOST_TEST(back.requires_identities == m.requires_identities, boost::test_tools::per_element());
 }
 
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 // Random valid UTF-8, heavy on what is hard to quote: quotes, backslashes, newlines,
 // CR, control characters, braces, '#', and code points of every UTF-8 length.
 std::string random_text(std::mt19937& rng) {
@@ -95,11 +78,11 @@ std::string random_text(std::mt19937& rng) {
     if (k < 5) {
       s += pieces[piece(rng)];
     } else if (k < 8) {
-      append_utf8(s, ascii(rng));
+      rokso::append_utf8(s, ascii(rng));
     } else {
       std::uint32_t cp = any(rng);
       if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xFEFF;  // no surrogates in UTF-8
-      append_utf8(s, cp);
+      rokso::append_utf8(s, cp);
     }
   }
   return s;
