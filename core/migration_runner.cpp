@@ -50,41 +50,47 @@ void MigrationRunner::execute(pqxx::transaction_base& tx, const std::string& sql
   }
 }
 
-void MigrationRunner::apply(const std::string& identity, const Migration& migration,
-                            const std::string& revision, bool replaces_failed_row) {
-  check_sql_text(migration.apply_sql);
-  const auto start = Clock::now();
-  auto elapsed_ms = [&] {
-    return static_cast<long long>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
-  };
+void MigrationRunner::run_with_bookkeeping(const std::string& what, const std::string& sql, bool transactional,
+                                           const std::function<void(pqxx::transaction_base&)>& bookkeeping) {
+  check_sql_text(sql);
   try {
-    if (migration.transactional) {
+    if (transactional) {
       pqxx::work tx(db_.connection());
-      execute(tx, migration.apply_sql);
-      table_.record(tx, identity, revision, kStatusComplete, replaces_failed_row, elapsed_ms());
+      execute(tx, sql);
+      bookkeeping(tx);
       tx.commit();
       return;
     }
     // Statements that refuse a transaction block (CREATE INDEX CONCURRENTLY, VACUUM ...)
-    // run one by one in autocommit mode; the row is written once they all succeeded.
-    for (const SqlStatement& statement : split_sql(migration.apply_sql)) {
+    // run one by one in autocommit mode; the bookkeeping follows once they all succeeded.
+    for (const SqlStatement& statement : split_sql(sql)) {
       traced(statement.text, [&] {
         pqxx::nontransaction tx(db_.connection());
         tx.exec(statement.text);
       });
     }
     pqxx::work tx(db_.connection());
-    table_.record(tx, identity, revision, kStatusComplete, replaces_failed_row, elapsed_ms());
+    bookkeeping(tx);
     tx.commit();
   } catch (const pqxx::broken_connection& e) {
-    throw failure("lost the database connection while applying '" + identity + "': " + one_line(e.what()));
-  } catch (const pqxx::in_doubt_error& e) {
-    throw failure("lost the database connection while committing '" + identity +
-                  "'; run 'rokso status' to see whether it was applied");
+    throw failure("lost the database connection while " + what + ": " + one_line(e.what()));
+  } catch (const pqxx::in_doubt_error&) {
+    throw failure("lost the database connection while committing (" + what +
+                  "); run 'rokso status' to see whether it took effect");
   } catch (const pqxx::sql_error& e) {
     throw MigrationFailed(describe_sql_error(e));
   }
+}
+
+void MigrationRunner::apply(const std::string& identity, const Migration& migration,
+                            const std::string& revision, bool replaces_failed_row) {
+  const auto start = Clock::now();
+  run_with_bookkeeping("applying '" + identity + "'", migration.apply_sql, migration.transactional,
+                       [&](pqxx::transaction_base& tx) {
+                         const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+                         table_.record(tx, identity, revision, kStatusComplete, replaces_failed_row,
+                                       static_cast<long long>(elapsed.count()));
+                       });
 }
 
 void MigrationRunner::record_failure(const std::string& identity, const std::string& revision,
@@ -102,32 +108,11 @@ void MigrationRunner::record_failure(const std::string& identity, const std::str
 }
 
 void MigrationRunner::roll_back(long long row_id, const Migration& migration) {
-  check_sql_text(migration.rollback_sql);
-  try {
-    if (migration.transactional) {
-      pqxx::work tx(db_.connection());
-      execute(tx, migration.rollback_sql);
-      traced("DELETE FROM " + table_.sql_name() + " WHERE id = " + std::to_string(row_id),
-             [&] { table_.remove(tx, row_id); });
-      tx.commit();
-      return;
-    }
-    for (const SqlStatement& statement : split_sql(migration.rollback_sql)) {
-      traced(statement.text, [&] {
-        pqxx::nontransaction tx(db_.connection());
-        tx.exec(statement.text);
-      });
-    }
-    pqxx::work tx(db_.connection());
-    table_.remove(tx, row_id);
-    tx.commit();
-  } catch (const pqxx::broken_connection& e) {
-    throw failure("lost the database connection during rollback: " + one_line(e.what()));
-  } catch (const pqxx::in_doubt_error& e) {
-    throw failure("lost the database connection while committing a rollback; run 'rokso status'");
-  } catch (const pqxx::sql_error& e) {
-    throw MigrationFailed(describe_sql_error(e));
-  }
+  run_with_bookkeeping("rolling back", migration.rollback_sql, migration.transactional,
+                       [&](pqxx::transaction_base& tx) {
+                         traced("DELETE FROM " + table_.sql_name() + " WHERE id = " + std::to_string(row_id),
+                                [&] { table_.remove(tx, row_id); });
+                       });
 }
 
 }  // namespace rokso

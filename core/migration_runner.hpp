@@ -8,6 +8,7 @@
 
 #include <rokso/migration.hpp>
 
+#include <functional>
 #include <stdexcept>
 #include <string>
 
@@ -38,6 +39,12 @@ class MigrationRunner {
   void roll_back(long long row_id, const Migration& migration);
 
  private:
+  // Runs `sql` and then `bookkeeping` atomically: in one transaction, or for a
+  // non-transactional migration statement by statement and then the bookkeeping in its
+  // own transaction. Server errors become MigrationFailed; `what` names the work in
+  // connection-loss messages.
+  void run_with_bookkeeping(const std::string& what, const std::string& sql, bool transactional,
+                            const std::function<void(pqxx::transaction_base&)>& bookkeeping);
   // Runs `sql` in `tx`: whole (one round trip) or, with -v, statement by statement.
   void execute(pqxx::transaction_base& tx, const std::string& sql);
 
