@@ -20,6 +20,11 @@ MigrationTree MigrationTree::scan(const fs::path& migration_dir,
                       "'; run 'rokso init' or create it");
   }
   std::unordered_map<std::string, MigrationFile> found;
+  struct Companion {
+    fs::path path;
+    std::string owner;  // file name of the migration it belongs to, beside it
+  };
+  std::vector<Companion> companions;
   fs::recursive_directory_iterator it(migration_dir, fs::directory_options::none, ec);
   if (ec) throw failure("cannot read '" + migration_dir.string() + "': " + ec.message());
   for (fs::recursive_directory_iterator end; it != end; it.increment(ec)) {
@@ -32,7 +37,12 @@ MigrationTree MigrationTree::scan(const fs::path& migration_dir,
     }
     const FormatPlugin* claimant = nullptr;
     for (const FormatPlugin* format : formats) {
-      if (format->claim(name) == FileClaim::migration) {
+      const FileClaim claim = format->claim(name);
+      if (claim == FileClaim::companion) {
+        companions.push_back({path, format->companion_owner(name)});
+        break;
+      }
+      if (claim == FileClaim::migration) {
         claimant = format;
         break;
       }
@@ -54,6 +64,13 @@ MigrationTree MigrationTree::scan(const fs::path& migration_dir,
     found.emplace(identity, MigrationFile{identity, path, claimant});
   }
   if (ec) throw failure("cannot read '" + migration_dir.string() + "': " + ec.message());
+  for (const Companion& c : companions) {
+    const fs::path owner = c.path.parent_path() / c.owner;
+    if (c.owner.empty() || !found.count(owner.lexically_relative(migration_dir).generic_string())) {
+      throw failure("'" + c.path.string() + "' has no migration file beside it (expected '" +
+                    owner.filename().string() + "')");
+    }
+  }
 
   std::vector<std::string> identities;
   identities.reserve(found.size());

@@ -32,6 +32,14 @@ class FormatPlugin : public Plugin {
   // REQUIRES: file_name is a bare file name (no directory).
   virtual FileClaim claim(const std::string& file_name) const = 0;
 
+  // For a file claim() called a companion: the name of the migration file it belongs
+  // to, in the same directory (e.g. "x.apply.sql" for "x.rollback.sql"). A companion
+  // whose owner is missing is an error the host reports.
+  virtual std::string companion_owner(const std::string& companion_file_name) const {
+    (void)companion_file_name;
+    return "";
+  }
+
   // Reads the migration whose identity file is `path` (companions are found beside it).
   // Throws FormatError for a malformed file, std::runtime_error when it cannot be read.
   virtual Migration read(const std::string& path) const = 0;

@@ -17,6 +17,9 @@ struct Migration {
   // Identities (paths relative to migration/) that must be applied before this one.
   std::vector<std::string> requires_identities;
   std::string description;
+  // What the user should know about how this migration was read, one line each, e.g.
+  // "no rollback file: rolling back only removes its row". Shown by status and show.
+  std::vector<std::string> notes;
 };
 
 }  // namespace rokso
