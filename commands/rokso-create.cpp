@@ -68,7 +68,8 @@ std::string value_or_ask(rokso::Session& session, const char* flag, const std::s
 int create(rokso::Session& session) {
   rokso::Project& project = session.project();
   rokso::PluginRegistry& plugins = session.plugins();
-  const std::string format_name = session.has("format") ? session.get<std::string>("format") : "py";
+  const std::string format_name =
+      session.has("format") ? session.get<std::string>("format") : project.config.default_format;
   const rokso::FormatPlugin* format = plugins.format(format_name);
   if (!format) throw rokso::usage_error("unknown migration format '" + format_name + "' (see 'rokso plugins')");
   const auto kinds = plugins.object_kinds();
@@ -134,7 +135,7 @@ int main(int argc, char** argv) {
                                                 "F function, D database type (default T)")
       ("tablename", text()->value_name("<object>"), "name of the table, view, function or type")
       ("filename", text()->value_name("<name>"), "name of the migration file, without timestamp or extension")
-      ("format", text()->value_name("<format>"), "file format of the migration (default py)");
+      ("format", text()->value_name("<format>"), "file format of the migration: py, sql, yaml or a plugin's (default: config.json's default_format, else py)");
   command.run = create;
   return rokso::run_command(argc, argv, command);
 }

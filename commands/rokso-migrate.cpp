@@ -9,7 +9,6 @@
 #include "core/output.hpp"
 #include "core/revision_id.hpp"
 
-#include <filesystem>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -23,19 +22,6 @@ struct PlannedMigration {
   bool retry;  // a row with status `error` exists for it
   rokso::Migration migration;
 };
-
-// The identity named on the command line; a path to the file (relative to the current
-// directory, or absolute) is accepted too, since that is what shell completion gives.
-std::string to_identity(rokso::Session& session, const std::string& named) {
-  if (session.tree().find(named)) return named;
-  std::error_code ec;
-  const auto file = std::filesystem::weakly_canonical(named, ec);
-  const auto root = std::filesystem::weakly_canonical(session.project().migration_dir(), ec);
-  if (ec) return named;
-  const std::string relative = file.lexically_relative(root).generic_string();
-  if (!relative.empty() && relative.compare(0, 2, "..") != 0 && session.tree().find(relative)) return relative;
-  return named;
-}
 
 // What this run applies, following roksopsql: while a failed migration exists, only the
 // failed ones are retried (the next run does the rest), and --migration accepts only
@@ -60,7 +46,9 @@ std::vector<PlannedMigration> plan(rokso::Session& session, const std::vector<Ve
 
   std::vector<PlannedMigration> planned;
   if (session.has("migration")) {
-    const std::string identity = to_identity(session, session.get<std::string>("migration"));
+    const std::string named = session.get<std::string>("migration");
+    const MigrationFile* named_file = tree.resolve(named);
+    const std::string identity = named_file ? named_file->identity : named;
     if (!failed.empty() && failed.front()->filename != identity) {
       throw rokso::usage_error("'" + failed.front()->filename +
                                "' failed earlier and must be fixed first; run 'rokso migrate --migration " +

@@ -29,9 +29,17 @@ int status(rokso::Session& session) {
   std::string text = "Last few successful migrations:\n" + rokso::render_history(complete);
   if (!failed.empty()) text += "\nFailed migrations:\n" + rokso::render_history(failed);
 
+  // Pending files are read now, so status tells what migrate would stumble on.
   rokso::TextTable pending({"filename", "version", "status"});
+  std::vector<std::string> notes, problems;
   for (const auto& file : tree.files()) {
-    if (!recorded.count(file.identity)) pending.add_row({file.identity, "NA", "pending"});
+    if (recorded.count(file.identity)) continue;
+    pending.add_row({file.identity, "NA", "pending"});
+    try {
+      for (const auto& note : rokso::MigrationTree::read(file).notes) notes.push_back(file.identity + ": " + note);
+    } catch (const rokso::Error& e) {
+      problems.push_back(e.what());
+    }
   }
   if (pending.empty()) {
     text += "\nNo new migration to process.";
@@ -39,8 +47,11 @@ int status(rokso::Session& session) {
     text += "\nPending migrations for application:\n" + pending.render();
     text.pop_back();
   }
+  for (const auto& note : notes) text += "\nnote: " + note;
   rokso::out::line(text);
-  return rokso::kExitOk;
+  for (const auto& problem : problems) rokso::out::error(problem);
+  // A malformed pending file is what migrate would fail on: say so in the exit code.
+  return problems.empty() ? rokso::kExitOk : rokso::kExitFailed;
 }
 
 }  // namespace

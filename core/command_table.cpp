@@ -10,6 +10,7 @@ const CommandInfo* builtin_commands() {
       {"migrate", "apply all outstanding migrations to the database"},
       {"rollback", "roll back the last applied revision, or back to a revision"},
       {"last-success", "print the last successful revision"},
+      {"show", "show a migration as rokso reads it: SQL, format, transaction mode"},
       {"remap", "reverse-engineer migrations from an existing database"},
       {"plugins", "list the loaded format and object-type plugins"},
       {nullptr, nullptr},

@@ -96,6 +96,10 @@ Config load_config(const fs::path& file) {
       if (table->empty()) throw usage_error(where + ": \"version_table_name\" must not be empty");
       config.version_table = *table;
     }
+    if (auto format = optional_text(*scope, "default_format", where)) {
+      if (format->empty()) throw usage_error(where + ": \"default_format\" must not be empty");
+      config.default_format = *format;
+    }
     auto timeout = scope->find("lock_wait_timeout");
     if (timeout != scope->end()) {
       if (!timeout->is_number() || timeout->get<double>() < 0) {
@@ -119,6 +123,7 @@ void save_config(const fs::path& file, const Config& config) {
   json doc = json::object();
   doc["database"] = db;
   if (config.version_table != "rokso_db_version") doc["version_table_name"] = config.version_table;
+  if (config.default_format != "py") doc["default_format"] = config.default_format;
   const std::string text = doc.dump(4) + "\n";
 
   const fs::path temp = file.string() + ".tmp";

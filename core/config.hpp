@@ -28,6 +28,8 @@ struct Config {
   std::string version_table = "rokso_db_version";
   // Seconds to wait for another rokso holding the migration lock.
   double lock_wait_timeout_s = 300;
+  // The file format `rokso create` writes when --format is not given.
+  std::string default_format = "py";
 };
 
 // Reads config.json. Throws Error(kExitUsage) naming the file and what is wrong with it.

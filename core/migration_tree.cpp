@@ -78,6 +78,7 @@ MigrationTree MigrationTree::scan(const fs::path& migration_dir,
   order.sort(identities);
 
   MigrationTree tree;
+  tree.root_ = migration_dir;
   tree.files_.reserve(identities.size());
   for (const std::string& identity : identities) {
     tree.index_.emplace(identity, tree.files_.size());
@@ -89,6 +90,18 @@ MigrationTree MigrationTree::scan(const fs::path& migration_dir,
 const MigrationFile* MigrationTree::find(const std::string& identity) const {
   auto it = index_.find(identity);
   return it == index_.end() ? nullptr : &files_[it->second];
+}
+
+const MigrationFile* MigrationTree::resolve(const std::string& named) const {
+  if (const MigrationFile* file = find(named)) return file;
+  std::error_code ec;
+  const fs::path file = fs::weakly_canonical(named, ec);
+  if (ec) return nullptr;
+  const fs::path root = fs::weakly_canonical(root_, ec);
+  if (ec) return nullptr;
+  const std::string relative = file.lexically_relative(root).generic_string();
+  if (relative.empty() || relative.compare(0, 2, "..") == 0) return nullptr;
+  return find(relative);
 }
 
 Migration MigrationTree::read(const MigrationFile& file) {

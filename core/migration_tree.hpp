@@ -32,12 +32,17 @@ class MigrationTree {
   const std::vector<MigrationFile>& files() const { return files_; }
   // nullptr when the tree has no such identity.
   const MigrationFile* find(const std::string& identity) const;
+  // The migration a user named on the command line: its identity, or a path to its
+  // file (relative to the current directory, or absolute), since that is what shell
+  // completion gives. nullptr when it names none.
+  const MigrationFile* resolve(const std::string& named) const;
 
   // Reads one migration through its format. Throws Error(kExitFailed) with
   // `<path>:<line>:<column>: <message>` for a malformed file.
   static Migration read(const MigrationFile& file);
 
  private:
+  std::filesystem::path root_;  // the migration/ directory
   std::vector<MigrationFile> files_;
   std::unordered_map<std::string, std::size_t> index_;
 };

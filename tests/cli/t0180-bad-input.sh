@@ -148,10 +148,11 @@ malformed 3 $'# a comment\n\napply_sql = "x" + y\nrollback_sql = ""\nmigrations 
 malformed 1 $'apply_sql = """never closed\nrollback_sql = ""\n'
 malformed 2 $'rollback_sql = ""\napply_sql = compute()\nmigrations = {"apply": apply_sql, "rollback": rollback_sql}\n'
 malformed 1 $'apply_sql = f"CREATE TABLE {name}"\nrollback_sql = ""\nmigrations = {"apply": apply_sql, "rollback": rollback_sql}\n'
-# status only lists files; it reads none of them.
+# status reads the pending files: it lists the malformed one and says what migrate will stumble on.
 run rokso status
-expect_code 0 "status with a malformed pending file"
+expect_code 1 "status with a malformed pending file"
 expect_out "$BAD"
+expect_err "$BAD_PATH:"
 # The file named by --migration is the only one read.
 run rokso migrate --migration "$B"
 expect_code 0 "migrate --migration <a good file> beside a malformed one"

@@ -1,0 +1,78 @@
+// rokso show <identity>: a migration exactly as rokso reads it — apply and rollback SQL,
+// format, transaction mode, requirements, notes — so a user sees what will run.
+// Reads files only; needs no database.
+#include "core/command.hpp"
+#include "core/error.hpp"
+#include "core/output.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+// Bump when the JSON shape changes incompatibly (README: "rokso show --format json").
+constexpr int kShowJsonVersion = 1;
+
+std::string text_view(const rokso::MigrationFile& file, const rokso::Migration& m) {
+  std::string requires_list;
+  for (const auto& r : m.requires_identities) requires_list += (requires_list.empty() ? "" : ", ") + r;
+  std::string text = "identity:     " + file.identity + "\n" +
+                     "file:         " + file.path.string() + "\n" +
+                     "format:       " + file.format->name() + "\n" +
+                     "transaction:  " +
+                     (m.transactional ? "yes (applied atomically with its version-table row)"
+                                      : "no (runs statement by statement outside a transaction)") +
+                     "\n" + "requires:     " + (requires_list.empty() ? "(nothing)" : requires_list) + "\n";
+  if (!m.description.empty()) text += "description:  " + m.description + "\n";
+  for (const auto& note : m.notes) text += "note:         " + note + "\n";
+  text += "\n-- apply SQL\n" + m.apply_sql;
+  if (!m.apply_sql.empty() && m.apply_sql.back() != '\n') text += "\n";
+  text += "\n-- rollback SQL\n" + (m.rollback_sql.empty() ? "(empty: rolling back only removes its row)\n" : m.rollback_sql);
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
+}
+
+std::string json_view(const rokso::MigrationFile& file, const rokso::Migration& m) {
+  nlohmann::json doc = {
+      {"rokso_show_version", kShowJsonVersion},
+      {"identity", file.identity},
+      {"file", file.path.string()},
+      {"format", file.format->name()},
+      {"transactional", m.transactional},
+      {"requires", m.requires_identities},
+      {"description", m.description},
+      {"notes", m.notes},
+      {"apply_sql", m.apply_sql},
+      {"rollback_sql", m.rollback_sql},
+  };
+  return doc.dump(2);
+}
+
+int show(rokso::Session& session) {
+  if (!session.has("identity")) throw rokso::usage_error("name the migration to show: rokso show <identity>");
+  const std::string output = session.get<std::string>("format");
+  if (output != "text" && output != "json") {
+    throw rokso::usage_error("unknown output format '" + output + "' (text or json)");
+  }
+  const std::string named = session.get<std::string>("identity");
+  const rokso::MigrationFile* file = session.tree().resolve(named);
+  if (!file) throw rokso::usage_error("unknown migration '" + named + "' (no such file under migration/)");
+  const rokso::Migration migration = rokso::MigrationTree::read(*file);
+  rokso::out::line(output == "json" ? json_view(*file, migration) : text_view(*file, migration));
+  return rokso::kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  rokso::CommandDefinition command;
+  command.name = "show";
+  command.synopsis = "<identity> [--format text|json]";
+  command.options.add_options()
+      ("identity", rokso::po::value<std::string>()->value_name("<identity>"),
+       "the migration: its path relative to migration/, or a path to its file")
+      ("format", rokso::po::value<std::string>()->default_value("text")->value_name("<text|json>"),
+       "output format");
+  command.positional.add("identity", 1);
+  command.run = show;
+  return rokso::run_command(argc, argv, command);
+}
