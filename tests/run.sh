@@ -2,10 +2,11 @@
 # The test command (README, and what .ci/run runs): installs missing packages, builds
 # rokso with warnings as errors and runs every test — unit tests, then the CLI tests
 # against the installed binaries and a throwaway PostgreSQL the harness starts itself —
-# and then does it all again in a second build under AddressSanitizer + UBSan.
+# and then does it all again in a second build under AddressSanitizer + UBSan; and a
+# short libFuzzer run of every format reader (tests/fuzz.sh).
 #
 #   bash tests/run.sh                      # both passes
-#   ROKSO_SKIP_SANITIZERS=1 bash tests/run.sh
+#   ROKSO_SKIP_SANITIZERS=1 ROKSO_SKIP_FUZZ=1 bash tests/run.sh   # the plain build only
 #   bash tests/run.sh -R t0100             # extra arguments go to ctest
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +28,10 @@ build_and_test() {
   (cd "$dir" && ctest --output-on-failure -j "$JOBS" --timeout 900 "$@")
 }
 
+if [ -z "${ROKSO_SKIP_FUZZ:-}" ]; then
+  FUZZ_SECONDS=${FUZZ_SECONDS:-20} FUZZ_BUILD_DIR="${BUILD_DIR:-build}-fuzz" \
+    bash tests/fuzz.sh
+fi
 if [ -z "${ROKSO_SKIP_SANITIZERS:-}" ]; then
   # Leak checking stays on; halt on the first UBSan report so it fails the test.
   export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1

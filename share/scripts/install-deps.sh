@@ -8,6 +8,7 @@ packages=(
   libpqxx-dev libpq-dev libboost-program-options-dev libboost-test-dev libboost-filesystem-dev libboost-dev
   libyaml-cpp-dev libpg-query-dev libfmt-dev nlohmann-json3-dev libssl-dev
   postgresql-15 postgresql-client-15
+  clang libclang-rt-14-dev
 )
 missing=()
 for p in "${packages[@]}"; do
