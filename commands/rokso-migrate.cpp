@@ -9,8 +9,6 @@
 #include "core/output.hpp"
 #include "core/revision_id.hpp"
 
-#include <unordered_map>
-#include <unordered_set>
 
 namespace {
 
@@ -26,15 +24,9 @@ struct PlannedMigration {
 // What this run applies, following roksopsql: while a failed migration exists, only the
 // failed ones are retried (the next run does the rest), and --migration accepts only
 // the first failed file.
-std::vector<PlannedMigration> plan(rokso::Session& session, const std::vector<VersionRow>& rows) {
+std::vector<PlannedMigration> plan(rokso::Session& session, const rokso::History& history) {
   const rokso::MigrationTree& tree = session.tree();
-  std::unordered_map<std::string, const VersionRow*> recorded;
-  std::vector<const VersionRow*> failed;
-  recorded.reserve(rows.size());
-  for (const auto& row : rows) {
-    recorded[row.filename] = &row;
-    if (row.status == rokso::kStatusError) failed.push_back(&row);
-  }
+  const std::vector<VersionRow>& failed = history.failed();
   auto file_of = [&tree](const std::string& identity) {
     const MigrationFile* file = tree.find(identity);
     if (!file) {
@@ -47,27 +39,26 @@ std::vector<PlannedMigration> plan(rokso::Session& session, const std::vector<Ve
   std::vector<PlannedMigration> planned;
   if (session.has("migration")) {
     const std::string named = session.get<std::string>("migration");
-    const MigrationFile* named_file = tree.resolve(named);
-    const std::string identity = named_file ? named_file->identity : named;
-    if (!failed.empty() && failed.front()->filename != identity) {
-      throw rokso::usage_error("'" + failed.front()->filename +
+    const MigrationFile* file = tree.resolve(named);
+    const std::string identity = file ? file->identity : named;
+    if (!failed.empty() && failed.front().filename != identity) {
+      throw rokso::usage_error("'" + failed.front().filename +
                                "' failed earlier and must be fixed first; run 'rokso migrate --migration " +
-                               failed.front()->filename + "'");
+                               failed.front().filename + "'");
     }
-    const MigrationFile* file = tree.find(identity);
-    if (!file) throw rokso::usage_error("unknown migration '" + identity + "' (no such file under migration/)");
-    auto it = recorded.find(identity);
-    if (it != recorded.end() && it->second->status == rokso::kStatusComplete) return planned;
-    planned.push_back({file, it != recorded.end(), {}});
+    if (!file) throw rokso::usage_error("unknown migration '" + named + "' (no such file under migration/)");
+    const rokso::History::State state = history.state_of(identity);
+    if (state == rokso::History::State::complete) return planned;
+    planned.push_back({file, state == rokso::History::State::failed, {}});
   } else if (!failed.empty()) {
-    for (const VersionRow* row : failed) planned.push_back({file_of(row->filename), true, {}});
+    for (const VersionRow& row : failed) planned.push_back({file_of(row.filename), true, {}});
   } else {
     for (const MigrationFile& file : tree.files()) {
-      if (!recorded.count(file.identity)) planned.push_back({&file, false, {}});
+      if (history.state_of(file.identity) == rokso::History::State::absent) planned.push_back({&file, false, {}});
     }
   }
   // Every file is read and checked before anything runs.
-  for (PlannedMigration& p : planned) p.migration = rokso::MigrationTree::read(*p.file);
+  for (PlannedMigration& p : planned) p.migration = tree.read(*p.file);
   return planned;
 }
 
@@ -78,18 +69,16 @@ int migrate(rokso::Session& session) {
   rokso::VersionTable& table = session.version_table();
   rokso::MigrationLock lock(db, table.sql_name(), session.lock_wait_timeout());
 
-  bool exists = false;
-  std::vector<VersionRow> rows = table.read(&exists);
-  if (!exists || !table.is_current()) table.ensure();
+  const rokso::History history = table.read_history(0, true);
+  if (!history.table_exists() || !table.is_current()) table.ensure();
 
-  std::vector<PlannedMigration> planned = plan(session, rows);
+  std::vector<PlannedMigration> planned = plan(session, history);
   if (planned.empty()) {
     rokso::out::line("Nothing to migrate ....");
     return rokso::kExitOk;
   }
-  std::unordered_set<std::string> revisions;
-  for (const auto& row : rows) revisions.insert(row.version);
-  const std::string revision = rokso::new_revision_id(revisions);
+  const std::string revision = rokso::new_revision_id(
+      [&history](const std::string& candidate) { return history.revision_taken(candidate); });
 
   rokso::MigrationRunner runner(db, table);
   for (const PlannedMigration& p : planned) {

@@ -68,7 +68,7 @@ int rollback(rokso::Session& session) {
     if (!file) {
       throw rokso::failure("cannot roll back '" + row->filename + "': the file is no longer under migration/");
     }
-    migrations.push_back(rokso::MigrationTree::read(*file));
+    migrations.push_back(tree.read(*file));
   }
 
   rokso::out::line("Following files will be rolledback:\n" + rokso::render_history(chosen));

@@ -12,11 +12,11 @@ namespace {
 // Bump when the JSON shape changes incompatibly (README: "rokso show --format json").
 constexpr int kShowJsonVersion = 1;
 
-std::string text_view(const rokso::MigrationFile& file, const rokso::Migration& m) {
+std::string text_view(const rokso::MigrationFile& file, const std::string& path, const rokso::Migration& m) {
   std::string requires_list;
   for (const auto& r : m.requires_identities) requires_list += (requires_list.empty() ? "" : ", ") + r;
   std::string text = "identity:     " + file.identity + "\n" +
-                     "file:         " + file.path.string() + "\n" +
+                     "file:         " + path + "\n" +
                      "format:       " + file.format->name() + "\n" +
                      "transaction:  " +
                      (m.transactional ? "yes (applied atomically with its version-table row)"
@@ -31,11 +31,11 @@ std::string text_view(const rokso::MigrationFile& file, const rokso::Migration& 
   return text;
 }
 
-std::string json_view(const rokso::MigrationFile& file, const rokso::Migration& m) {
+std::string json_view(const rokso::MigrationFile& file, const std::string& path, const rokso::Migration& m) {
   nlohmann::json doc = {
       {"rokso_show_version", kShowJsonVersion},
       {"identity", file.identity},
-      {"file", file.path.string()},
+      {"file", path},
       {"format", file.format->name()},
       {"transactional", m.transactional},
       {"requires", m.requires_identities},
@@ -54,10 +54,12 @@ int show(rokso::Session& session) {
     throw rokso::usage_error("unknown output format '" + output + "' (text or json)");
   }
   const std::string named = session.get<std::string>("identity");
-  const rokso::MigrationFile* file = session.tree().resolve(named);
+  const rokso::MigrationTree& tree = session.tree();
+  const rokso::MigrationFile* file = tree.resolve(named);
   if (!file) throw rokso::usage_error("unknown migration '" + named + "' (no such file under migration/)");
-  const rokso::Migration migration = rokso::MigrationTree::read(*file);
-  rokso::out::line(output == "json" ? json_view(*file, migration) : text_view(*file, migration));
+  const rokso::Migration migration = tree.read(*file);
+  const std::string path = tree.path_of(*file);
+  rokso::out::line(output == "json" ? json_view(*file, path, migration) : text_view(*file, path, migration));
   return rokso::kExitOk;
 }
 

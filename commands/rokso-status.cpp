@@ -6,7 +6,6 @@
 #include "core/output.hpp"
 #include "core/text_table.hpp"
 
-#include <unordered_set>
 
 namespace {
 
@@ -14,17 +13,12 @@ namespace {
 constexpr std::size_t kRecentRows = 10;
 
 int status(rokso::Session& session) {
-  rokso::MigrationTree& tree = session.tree();
-  std::vector<rokso::VersionRow> rows = session.version_table().read();
+  const rokso::MigrationTree& tree = session.tree();
+  const rokso::History history = session.version_table().read_history(kRecentRows, false);
 
   std::vector<const rokso::VersionRow*> complete, failed;
-  std::unordered_set<std::string> recorded;
-  recorded.reserve(rows.size());
-  for (const auto& row : rows) {
-    recorded.insert(row.filename);
-    (row.status == rokso::kStatusError ? failed : complete).push_back(&row);
-  }
-  if (complete.size() > kRecentRows) complete.erase(complete.begin(), complete.end() - kRecentRows);
+  for (const auto& row : history.recent_complete()) complete.push_back(&row);
+  for (const auto& row : history.failed()) failed.push_back(&row);
 
   std::string text = "Last few successful migrations:\n" + rokso::render_history(complete);
   if (!failed.empty()) text += "\nFailed migrations:\n" + rokso::render_history(failed);
@@ -33,10 +27,10 @@ int status(rokso::Session& session) {
   rokso::TextTable pending({"filename", "version", "status"});
   std::vector<std::string> notes, problems;
   for (const auto& file : tree.files()) {
-    if (recorded.count(file.identity)) continue;
+    if (history.state_of(file.identity) != rokso::History::State::absent) continue;
     pending.add_row({file.identity, "NA", "pending"});
     try {
-      for (const auto& note : rokso::MigrationTree::read(file).notes) notes.push_back(file.identity + ": " + note);
+      for (const auto& note : tree.read(file).notes) notes.push_back(file.identity + ": " + note);
     } catch (const rokso::Error& e) {
       problems.push_back(e.what());
     }

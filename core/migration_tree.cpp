@@ -1,95 +1,148 @@
 #include "core/migration_tree.hpp"
 
 #include "core/error.hpp"
-#include "core/text_util.hpp"
 
 #include <rokso/format_error.hpp>
+#include <rokso/utf8.hpp>
+
+#include <dirent.h>
+#include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
 
 namespace rokso {
 namespace fs = std::filesystem;
 
+namespace {
 
-MigrationTree MigrationTree::scan(const fs::path& migration_dir,
-                                  const std::vector<const FormatPlugin*>& formats,
-                                  const MigrationOrder& order) {
-  std::error_code ec;
-  if (!fs::is_directory(migration_dir, ec)) {
-    throw usage_error("no migration directory '" + migration_dir.string() +
-                      "'; run 'rokso init' or create it");
-  }
-  std::unordered_map<std::string, MigrationFile> found;
-  struct Companion {
-    fs::path path;
-    std::string owner;  // file name of the migration it belongs to, beside it
-  };
-  std::vector<Companion> companions;
-  fs::recursive_directory_iterator it(migration_dir, fs::directory_options::none, ec);
-  if (ec) throw failure("cannot read '" + migration_dir.string() + "': " + ec.message());
-  for (fs::recursive_directory_iterator end; it != end; it.increment(ec)) {
-    if (ec) throw failure("cannot read '" + it->path().string() + "': " + ec.message());
-    const fs::path& path = it->path();
-    const std::string name = path.filename().string();
-    if (!name.empty() && (name[0] == '.' || name == "__pycache__")) {
-      if (it->is_directory(ec)) it.disable_recursion_pending();
-      continue;
+struct Companion {
+  std::string relative_dir;  // "" or "a/b/"
+  std::string name;
+  std::string owner;  // file name of the migration it belongs to, beside it
+};
+
+class Scanner {
+ public:
+  Scanner(std::string root, const std::vector<const FormatPlugin*>& formats) : root_(std::move(root)), formats_(formats) {}
+
+  void walk(const std::string& relative_dir) {
+    // relative_dir is "" or ends in '/'.
+    const std::string dir_path =
+        relative_dir.empty() ? root_ : root_ + "/" + relative_dir.substr(0, relative_dir.size() - 1);
+    std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(dir_path.c_str()), &::closedir);
+    if (!dir) throw failure("cannot read '" + dir_path + "': " + std::strerror(errno));
+    std::vector<std::string> subdirs;
+    for (;;) {
+      errno = 0;
+      const dirent* entry = ::readdir(dir.get());
+      if (!entry) {
+        if (errno) throw failure("cannot read '" + dir_path + "': " + std::strerror(errno));
+        break;
+      }
+      const std::string name = entry->d_name;
+      if (name[0] == '.' || name == "__pycache__") continue;  // also "." and ".."
+      unsigned char type = entry->d_type;
+      if (type == DT_UNKNOWN) type = type_of(dir_path + "/" + name);
+      if (type == DT_DIR) {
+        subdirs.push_back(relative_dir + name + "/");
+        continue;
+      }
+      consider(relative_dir, name, type, dir_path);
     }
+    dir.reset();
+    for (const std::string& sub : subdirs) walk(sub);
+  }
+
+  std::vector<MigrationFile> files;
+  std::vector<Companion> companions;
+
+ private:
+  static unsigned char type_of(const std::string& path) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) return DT_UNKNOWN;
+    if (S_ISDIR(st.st_mode)) return DT_DIR;
+    if (S_ISREG(st.st_mode)) return DT_REG;
+    if (S_ISLNK(st.st_mode)) return DT_LNK;
+    return DT_UNKNOWN;
+  }
+
+  void consider(const std::string& relative_dir, const std::string& name, unsigned char type,
+                const std::string& dir_path) {
     const FormatPlugin* claimant = nullptr;
-    for (const FormatPlugin* format : formats) {
+    for (const FormatPlugin* format : formats_) {
       const FileClaim claim = format->claim(name);
       if (claim == FileClaim::companion) {
-        companions.push_back({path, format->companion_owner(name)});
-        break;
+        companions.push_back({relative_dir, name, format->companion_owner(name)});
+        return;
       }
       if (claim == FileClaim::migration) {
         claimant = format;
         break;
       }
     }
-    if (!claimant) continue;
-    if (!it->is_regular_file(ec)) {
-      std::error_code link_ec;
-      if (!it->is_symlink(link_ec)) continue;  // e.g. a directory that happens to be named x.py
-      // A migration's name that leads nowhere is never skipped silently: the user put it there.
-      const bool leads_somewhere = fs::exists(path, link_ec);
-      throw failure("cannot read '" + path.string() + "': " +
-                    (leads_somewhere ? "a symbolic link to something that is not a file"
-                                     : "a dangling or looping symbolic link"));
+    if (!claimant) return;
+    if (type == DT_LNK) {
+      // Links to files are followed; links to directories are not (no loops). A
+      // migration's name that leads nowhere is never skipped silently.
+      struct stat st {};
+      const std::string path = dir_path + "/" + name;
+      if (::stat(path.c_str(), &st) != 0) {
+        throw failure("cannot read '" + path + "': a dangling or looping symbolic link");
+      }
+      if (!S_ISREG(st.st_mode)) return;
+    } else if (type != DT_REG) {
+      return;
     }
-    std::string identity = path.lexically_relative(migration_dir).generic_string();
+    std::string identity = relative_dir + name;
     if (!valid_utf8(identity)) {
-      throw failure("migration file name '" + path.string() + "' is not valid UTF-8");
+      throw failure("migration file name '" + dir_path + "/" + name + "' is not valid UTF-8");
     }
-    found.emplace(identity, MigrationFile{identity, path, claimant});
-  }
-  if (ec) throw failure("cannot read '" + migration_dir.string() + "': " + ec.message());
-  for (const Companion& c : companions) {
-    const fs::path owner = c.path.parent_path() / c.owner;
-    if (c.owner.empty() || !found.count(owner.lexically_relative(migration_dir).generic_string())) {
-      throw failure("'" + c.path.string() + "' has no migration file beside it (expected '" +
-                    owner.filename().string() + "')");
-    }
+    files.push_back({std::move(identity), claimant});
   }
 
-  std::vector<std::string> identities;
-  identities.reserve(found.size());
-  for (const auto& entry : found) identities.push_back(entry.first);
-  order.sort(identities);
+  std::string root_;
+  const std::vector<const FormatPlugin*>& formats_;
+};
+
+}  // namespace
+
+MigrationTree MigrationTree::scan(const fs::path& migration_dir, const std::vector<const FormatPlugin*>& formats,
+                                  const MigrationOrder& order) {
+  std::error_code ec;
+  if (!fs::is_directory(migration_dir, ec)) {
+    throw usage_error("no migration directory '" + migration_dir.string() + "'; run 'rokso init' or create it");
+  }
+  Scanner scanner(migration_dir.string(), formats);
+  scanner.walk("");
 
   MigrationTree tree;
-  tree.root_ = migration_dir;
-  tree.files_.reserve(identities.size());
-  for (const std::string& identity : identities) {
-    tree.index_.emplace(identity, tree.files_.size());
-    tree.files_.push_back(std::move(found.at(identity)));
+  tree.root_ = migration_dir.string();
+  tree.files_ = std::move(scanner.files);
+  std::sort(tree.files_.begin(), tree.files_.end(),
+            [&order](const MigrationFile& a, const MigrationFile& b) { return order.before(a.identity, b.identity); });
+  for (const Companion& c : scanner.companions) {
+    if (c.owner.empty() || !tree.find(c.relative_dir + c.owner)) {
+      throw failure("'" + tree.root_ + "/" + c.relative_dir + c.name + "' has no migration file beside it (expected '" +
+                    c.owner + "')");
+    }
   }
   return tree;
 }
 
 const MigrationFile* MigrationTree::find(const std::string& identity) const {
-  auto it = index_.find(identity);
-  return it == index_.end() ? nullptr : &files_[it->second];
+  if (by_identity_.size() != files_.size()) {
+    by_identity_.resize(files_.size());
+    for (std::size_t i = 0; i < files_.size(); ++i) by_identity_[i] = i;
+    std::sort(by_identity_.begin(), by_identity_.end(),
+              [this](std::size_t a, std::size_t b) { return files_[a].identity < files_[b].identity; });
+  }
+  auto it = std::lower_bound(by_identity_.begin(), by_identity_.end(), identity,
+                             [this](std::size_t i, const std::string& id) { return files_[i].identity < id; });
+  if (it == by_identity_.end() || files_[*it].identity != identity) return nullptr;
+  return &files_[*it];
 }
 
 const MigrationFile* MigrationTree::resolve(const std::string& named) const {
@@ -104,13 +157,14 @@ const MigrationFile* MigrationTree::resolve(const std::string& named) const {
   return find(relative);
 }
 
-Migration MigrationTree::read(const MigrationFile& file) {
+Migration MigrationTree::read(const MigrationFile& file) const {
+  const std::string path = path_of(file);
   try {
-    return file.format->read(file.path.string());
+    return file.format->read(path);
   } catch (const FormatError& e) {
     // Line 0 means the whole file (e.g. "no apply_sql"): no position to show.
     const std::string where = e.line() > 0 ? ":" + std::to_string(e.line()) + ":" + std::to_string(e.column()) : "";
-    throw failure(file.path.string() + where + ": " + e.what());
+    throw failure(path + where + ": " + e.what());
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {

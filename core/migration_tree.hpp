@@ -1,4 +1,7 @@
 // The migration/ tree on disk: every file a format plugin claims, by identity.
+//
+// Built for trees of 100,000 files: one readdir() pass, identities built by string
+// concatenation (no std::filesystem::path per file), one sort.
 #pragma once
 
 #include "core/ordering.hpp"
@@ -7,44 +10,46 @@
 
 #include <filesystem>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace rokso {
 
 struct MigrationFile {
-  std::string identity;         // path relative to migration/, '/'-separated
-  std::filesystem::path path;   // on disk
+  std::string identity;  // path relative to migration/, '/'-separated
   const FormatPlugin* format = nullptr;
 };
 
 class MigrationTree {
  public:
-  // Scans `migration_dir` recursively (directory symlinks are not followed, so a link
-  // loop cannot trap it). Files no format claims are ignored, as are hidden entries.
-  // Throws Error(kExitUsage) when the directory is missing, Error(kExitFailed) when it
-  // cannot be read or a file name is not valid UTF-8.
+  // Scans `migration_dir` recursively. Directory symlinks are not followed, so a link
+  // loop cannot trap it; hidden entries and __pycache__ are skipped; files no format
+  // claims are ignored. Throws Error(kExitUsage) when the directory is missing,
+  // Error(kExitFailed) when it cannot be read, a file name is not valid UTF-8, a
+  // migration's name is a dangling link, or a companion file has no migration beside it.
   static MigrationTree scan(const std::filesystem::path& migration_dir,
                             const std::vector<const FormatPlugin*>& formats,
                             const MigrationOrder& order);
 
   // In application order.
   const std::vector<MigrationFile>& files() const { return files_; }
-  // nullptr when the tree has no such identity.
+  // nullptr when the tree has no such identity. O(log N) after a one-time index.
   const MigrationFile* find(const std::string& identity) const;
   // The migration a user named on the command line: its identity, or a path to its
   // file (relative to the current directory, or absolute), since that is what shell
   // completion gives. nullptr when it names none.
   const MigrationFile* resolve(const std::string& named) const;
 
+  // Where `file` is on disk.
+  std::string path_of(const MigrationFile& file) const { return root_ + "/" + file.identity; }
+
   // Reads one migration through its format. Throws Error(kExitFailed) with
   // `<path>:<line>:<column>: <message>` for a malformed file.
-  static Migration read(const MigrationFile& file);
+  Migration read(const MigrationFile& file) const;
 
  private:
-  std::filesystem::path root_;  // the migration/ directory
+  std::string root_;  // the migration/ directory
   std::vector<MigrationFile> files_;
-  std::unordered_map<std::string, std::size_t> index_;
+  mutable std::vector<std::size_t> by_identity_;  // indices into files_, built by find()
 };
 
 }  // namespace rokso

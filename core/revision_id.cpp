@@ -4,7 +4,7 @@
 
 namespace rokso {
 
-std::string new_revision_id(const std::unordered_set<std::string>& taken) {
+std::string new_revision_id(const std::function<bool(const std::string&)>& taken) {
   static const char digits[] = "0123456789abcdef";
   std::random_device entropy;
   for (;;) {
@@ -14,7 +14,7 @@ std::string new_revision_id(const std::unordered_set<std::string>& taken) {
       id[static_cast<std::size_t>(i)] = digits[value & 0xf];
       value >>= 4;
     }
-    if (!taken.count(id)) return id;
+    if (!taken(id)) return id;
   }
 }
 

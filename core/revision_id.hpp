@@ -2,13 +2,14 @@
 // that run applies (roksopsql's format).
 #pragma once
 
+#include <functional>
 #include <string>
-#include <unordered_set>
 
 namespace rokso {
 
-// A fresh random id that is not in `taken`.
-std::string new_revision_id(const std::unordered_set<std::string>& taken);
+// A fresh random id for which `taken` says false.
+std::string new_revision_id(const std::function<bool(const std::string&)>& taken);
+
 
 // Whether `text` has the shape of a revision id.
 bool is_revision_id(const std::string& text);

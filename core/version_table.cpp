@@ -41,6 +41,69 @@ std::vector<std::string> VersionTable::column_names() {
   return names;
 }
 
+namespace {
+
+constexpr const char* kRowColumns =
+    "id, filename, version, status, "
+    "to_char(scheduledat, 'YYYY-MM-DD HH24:MI:SS.US'), to_char(executedat, 'YYYY-MM-DD HH24:MI:SS.US')";
+
+VersionRow to_version_row(const pqxx::row& row) {
+  VersionRow v;
+  v.id = row[0].as<long long>();
+  v.filename = row[1].as<std::string>();
+  v.version = row[2].as<std::string>();
+  v.status = row[3].as<std::string>();
+  v.scheduled_at = python_timestamp(row[4]);
+  v.executed_at = python_timestamp(row[5]);
+  return v;
+}
+
+std::string_view view_of(const pqxx::field& f) { return std::string_view(f.c_str(), f.size()); }
+
+}  // namespace
+
+History::State History::state_of(std::string_view identity) const {
+  auto it = std::lower_bound(state_by_identity_.begin(), state_by_identity_.end(), identity,
+                             [](const std::pair<std::string_view, State>& e, std::string_view id) { return e.first < id; });
+  return it == state_by_identity_.end() || it->first != identity ? State::absent : it->second;
+}
+
+History VersionTable::read_history(std::size_t recent, bool with_revisions) {
+  History history;
+  std::vector<std::string> columns;
+  try {
+    columns = column_names();
+    history.exists_ = !columns.empty();
+    if (!history.exists_) return history;
+    has_rokso_columns_ = std::count(columns.begin(), columns.end(), "executed_by") &&
+                         std::count(columns.begin(), columns.end(), "duration_ms");
+    pqxx::nontransaction tx(db_.connection());
+    history.storage_ = tx.exec("SELECT filename, status = 'complete' FROM " + sql_name_);
+    if (with_revisions) {
+      for (const auto& row : tx.exec("SELECT DISTINCT version FROM " + sql_name_)) {
+        history.revisions_.insert(row[0].as<std::string>());
+      }
+    }
+    const pqxx::result details = tx.exec_params(
+        std::string("SELECT ") + kRowColumns + " FROM " + sql_name_ + " WHERE status <> 'complete' UNION ALL (SELECT " +
+            kRowColumns + " FROM " + sql_name_ + " WHERE status = 'complete' ORDER BY id DESC LIMIT $1) ORDER BY 1",
+        static_cast<long long>(recent));
+    for (const auto& row : details) {
+      VersionRow v = to_version_row(row);
+      (v.status == kStatusComplete ? history.recent_complete_ : history.failed_).push_back(std::move(v));
+    }
+  } catch (const pqxx::sql_error& e) {
+    throw failure("cannot read " + display_name_ + ": " + one_line(e.what()));
+  }
+  history.state_by_identity_.reserve(history.storage_.size());
+  for (const auto& row : history.storage_) {
+    const bool complete = !row[1].is_null() && row[1].c_str()[0] == 't';
+    history.state_by_identity_.emplace_back(view_of(row[0]), complete ? History::State::complete : History::State::failed);
+  }
+  std::sort(history.state_by_identity_.begin(), history.state_by_identity_.end());
+  return history;
+}
+
 std::vector<VersionRow> VersionTable::read(bool* exists) {
   std::vector<std::string> columns;
   try {
@@ -55,26 +118,13 @@ std::vector<VersionRow> VersionTable::read(bool* exists) {
   pqxx::result r;
   try {
     pqxx::nontransaction tx(db_.connection());
-    r = tx.exec(
-        "SELECT id, filename, version, status, "
-        "to_char(scheduledat, 'YYYY-MM-DD HH24:MI:SS.US'), "
-        "to_char(executedat, 'YYYY-MM-DD HH24:MI:SS.US') FROM " +
-        sql_name_ + " ORDER BY id");
+    r = tx.exec(std::string("SELECT ") + kRowColumns + " FROM " + sql_name_ + " ORDER BY id");
   } catch (const pqxx::sql_error& e) {
     throw failure("cannot read " + display_name_ + ": " + one_line(e.what()));
   }
   std::vector<VersionRow> rows;
   rows.reserve(r.size());
-  for (const auto& row : r) {
-    VersionRow v;
-    v.id = row[0].as<long long>();
-    v.filename = row[1].as<std::string>();
-    v.version = row[2].as<std::string>();
-    v.status = row[3].as<std::string>();
-    v.scheduled_at = python_timestamp(row[4]);
-    v.executed_at = python_timestamp(row[5]);
-    rows.push_back(std::move(v));
-  }
+  for (const auto& row : r) rows.push_back(to_version_row(row));
   return rows;
 }
 
