@@ -3,7 +3,10 @@
 # in <dir> and its own TCP port on 127.0.0.1. As root, the server runs as `postgres`
 # (initdb refuses root). Writes <dir>/env for the tests to source.
 #
-#   pg_cluster.sh start <dir>    pg_cluster.sh stop <dir>
+#   pg_cluster.sh start <dir>      a new cluster (any old one in <dir> is wiped)
+#   pg_cluster.sh restart <dir>    start <dir>'s existing cluster again, same port
+#                                  (e.g. after its postmaster was killed)
+#   pg_cluster.sh stop <dir>
 #
 # Local connections (unix socket) trust everyone; TCP connections need a password
 # (scram-sha-256), so the tests can check wrong-password handling for real.
@@ -52,6 +55,12 @@ export ROKSO_TEST_PGDIR='$dir'
 ENV
   echo "PostgreSQL running: socket $dir, port $port"
   ;;
+restart)
+  . "$dir/env"
+  as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+    -o "-k $dir -p $ROKSO_TEST_PGPORT -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    start >/dev/null
+  ;;
 stop)
   if [ -d "$dir/data" ]; then
     as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
@@ -59,7 +68,7 @@ stop)
   rm -rf "$dir"
   ;;
 *)
-  echo "usage: $0 start|stop <dir>" >&2
+  echo "usage: $0 start|restart|stop <dir>" >&2
   exit 2
   ;;
 esac
