@@ -65,7 +65,8 @@ std::vector<PlannedMigration> plan(rokso::Session& session, const rokso::History
 int migrate(rokso::Session& session) {
   session.tree();  // a malformed tree stops us before we connect
   rokso::Database& db = session.database();
-  db.end_work_when_client_dies();
+  const rokso::MigrationSettings settings = session.migration_settings();
+  db.prepare_for_migrations(settings);
   rokso::VersionTable& table = session.version_table();
   rokso::MigrationLock lock(db, table.sql_name(), session.lock_wait_timeout());
 
@@ -80,7 +81,7 @@ int migrate(rokso::Session& session) {
   const std::string revision = rokso::new_revision_id(
       [&history](const std::string& candidate) { return history.revision_taken(candidate); });
 
-  rokso::MigrationRunner runner(db, table);
+  rokso::MigrationRunner runner(db, table, settings.lock_retries);
   for (const PlannedMigration& p : planned) {
     const std::string& identity = p.file->identity;
     rokso::out::line("🌀Applying migration file:  " + identity);
@@ -109,8 +110,14 @@ int main(int argc, char** argv) {
   command.options.add_options()
       ("migration", rokso::po::value<std::string>()->value_name("<identity>"),
        "apply only this migration (its path relative to migration/)")
-      ("lock-timeout", rokso::po::value<double>()->value_name("<seconds>"),
-       "how long to wait for another rokso migrate/rollback (default 300)");
+      ("lock-wait", rokso::po::value<double>()->value_name("<seconds>"),
+       "how long to wait for another rokso migrate/rollback (default 300)")
+      ("lock-timeout", rokso::po::value<std::string>()->value_name("<duration>"),
+       "PostgreSQL lock_timeout for each statement, e.g. 5s (default 5s)")
+      ("lock-retries", rokso::po::value<int>()->value_name("<n>"),
+       "retries, with backoff, of a migration that hit the lock timeout (default 3)")
+      ("statement-timeout", rokso::po::value<std::string>()->value_name("<duration>"),
+       "PostgreSQL statement_timeout for each statement (default: the server's)");
   command.run = migrate;
   return rokso::run_command(argc, argv, command);
 }

@@ -49,7 +49,8 @@ std::vector<const VersionRow*> targets(rokso::Session& session, const std::vecto
 
 int rollback(rokso::Session& session) {
   rokso::Database& db = session.database();
-  db.end_work_when_client_dies();
+  const rokso::MigrationSettings settings = session.migration_settings();
+  db.prepare_for_migrations(settings);
   rokso::VersionTable& table = session.version_table();
   rokso::MigrationLock lock(db, table.sql_name(), session.lock_wait_timeout());
   const std::vector<VersionRow> rows = table.read();
@@ -80,7 +81,7 @@ int rollback(rokso::Session& session) {
       return rokso::kExitOk;
     }
   }
-  rokso::MigrationRunner runner(db, table);
+  rokso::MigrationRunner runner(db, table, settings.lock_retries);
   for (std::size_t i = 0; i < chosen.size(); ++i) {
     rokso::out::line("\n🔄 Rolling back file::  " + chosen[i]->filename);
     try {
@@ -105,8 +106,14 @@ int main(int argc, char** argv) {
       ("version", rokso::po::value<std::string>()->value_name("<revision>"),
        "roll back every migration applied after this revision")
       ("yes,y", "do not ask for confirmation")
-      ("lock-timeout", rokso::po::value<double>()->value_name("<seconds>"),
-       "how long to wait for another rokso migrate/rollback (default 300)");
+      ("lock-wait", rokso::po::value<double>()->value_name("<seconds>"),
+       "how long to wait for another rokso migrate/rollback (default 300)")
+      ("lock-timeout", rokso::po::value<std::string>()->value_name("<duration>"),
+       "PostgreSQL lock_timeout for each statement, e.g. 5s (default 5s)")
+      ("lock-retries", rokso::po::value<int>()->value_name("<n>"),
+       "retries, with backoff, of a migration that hit the lock timeout (default 3)")
+      ("statement-timeout", rokso::po::value<std::string>()->value_name("<duration>"),
+       "PostgreSQL statement_timeout for each statement (default: the server's)");
   command.run = rollback;
   return rokso::run_command(argc, argv, command);
 }

@@ -20,20 +20,29 @@ std::optional<fs::path> Session::start_dir() const {
 }
 
 double Session::lock_wait_timeout() {
-  if (options_.count("lock-timeout")) {
-    double seconds = options_["lock-timeout"].as<double>();
-    if (seconds < 0) throw usage_error("--lock-timeout must not be negative");
+  if (options_.count("lock-wait")) {
+    double seconds = options_["lock-wait"].as<double>();
+    if (seconds < 0) throw usage_error("--lock-wait must not be negative");
     return seconds;
   }
-  if (const char* env = std::getenv("ROKSO_LOCK_TIMEOUT")) {
+  if (const char* env = std::getenv("ROKSO_LOCK_WAIT")) {
     char* end = nullptr;
     double seconds = std::strtod(env, &end);
     if (end == env || *end != '\0' || seconds < 0) {
-      throw usage_error("ROKSO_LOCK_TIMEOUT must be a number of seconds, not '" + std::string(env) + "'");
+      throw usage_error("ROKSO_LOCK_WAIT must be a number of seconds, not '" + std::string(env) + "'");
     }
     return seconds;
   }
   return project().config.lock_wait_timeout_s;
+}
+
+MigrationSettings Session::migration_settings() {
+  MigrationSettings settings = project().config.migrations;
+  if (options_.count("lock-timeout")) settings.lock_timeout = options_["lock-timeout"].as<std::string>();
+  if (options_.count("statement-timeout")) settings.statement_timeout = options_["statement-timeout"].as<std::string>();
+  if (options_.count("lock-retries")) settings.lock_retries = options_["lock-retries"].as<int>();
+  check_migration_settings(settings, "the command line");
+  return settings;
 }
 
 Project& Session::project() {

@@ -34,9 +34,12 @@ class Session {
   // -C <dir>, or the current directory.
   std::optional<std::filesystem::path> start_dir() const;
 
-  // Seconds to wait for the migration lock: --lock-timeout, $ROKSO_LOCK_TIMEOUT, then
+  // Seconds to wait for the migration lock: --lock-wait, $ROKSO_LOCK_WAIT, then
   // config.json's lock_wait_timeout (default 300).
   double lock_wait_timeout();
+  // How each migration runs: config.json's settings, overridden by --lock-timeout,
+  // --statement-timeout and --lock-retries.
+  MigrationSettings migration_settings();
 
   Project& project();
   Database& database();

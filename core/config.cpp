@@ -44,6 +44,31 @@ void add_keyword(std::string& conninfo, const char* keyword,
 
 }  // namespace
 
+namespace {
+
+bool is_duration(const std::string& text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 9) return false;
+  const std::string unit = text.substr(digits);
+  return unit.empty() || unit == "ms" || unit == "s" || unit == "min" || unit == "h";
+}
+
+}  // namespace
+
+void check_migration_settings(const MigrationSettings& settings, const std::string& where) {
+  if (!is_duration(settings.lock_timeout)) {
+    throw usage_error(where + ": lock timeout '" + settings.lock_timeout + "' is not a duration like 5s, 500ms or 2min");
+  }
+  if (!settings.statement_timeout.empty() && !is_duration(settings.statement_timeout)) {
+    throw usage_error(where + ": statement timeout '" + settings.statement_timeout +
+                      "' is not a duration like 30s, 500ms or 2min");
+  }
+  if (settings.lock_retries < 0 || settings.lock_retries > 100) {
+    throw usage_error(where + ": lock retries must be from 0 to 100");
+  }
+}
+
 Config load_config(const fs::path& file) {
   const std::string where = file.string();
   std::ifstream in(file, std::ios::binary);
@@ -107,6 +132,19 @@ Config load_config(const fs::path& file) {
       }
       config.lock_wait_timeout_s = timeout->get<double>();
     }
+  }
+  auto migrations = doc.find("migrations");
+  if (migrations != doc.end()) {
+    if (!migrations->is_object()) throw usage_error(where + ": \"migrations\" must be an object");
+    MigrationSettings& m = config.migrations;
+    if (auto v = optional_text(*migrations, "lock_timeout", where)) m.lock_timeout = *v;
+    if (auto v = optional_text(*migrations, "statement_timeout", where)) m.statement_timeout = *v;
+    auto retries = migrations->find("lock_retries");
+    if (retries != migrations->end()) {
+      if (!retries->is_number_integer()) throw usage_error(where + ": \"lock_retries\" must be a whole number");
+      m.lock_retries = retries->get<int>();
+    }
+    check_migration_settings(m, where);
   }
   return config;
 }

@@ -23,6 +23,21 @@ struct DatabaseSettings {
   std::string schema = "public";
 };
 
+// How each migration runs (config.json's "migrations" object).
+struct MigrationSettings {
+  // PostgreSQL's lock_timeout for every statement: a migration blocked by another
+  // session's lock fails fast instead of queueing everyone behind it...
+  std::string lock_timeout = "5s";
+  // ...and is retried this many times, with exponential backoff and jitter.
+  int lock_retries = 3;
+  // PostgreSQL's statement_timeout; empty leaves the server's setting.
+  std::string statement_timeout;
+};
+
+// Throws Error(kExitUsage) unless the timeouts read as PostgreSQL durations
+// (e.g. "5s", "500ms", "2min", "0") and lock_retries is 0..100. `where` names the source.
+void check_migration_settings(const MigrationSettings& settings, const std::string& where);
+
 struct Config {
   DatabaseSettings database;
   std::string version_table = "rokso_db_version";
@@ -30,6 +45,7 @@ struct Config {
   double lock_wait_timeout_s = 300;
   // The file format `rokso create` writes when --format is not given.
   std::string default_format = "py";
+  MigrationSettings migrations;
 };
 
 // Reads config.json. Throws Error(kExitUsage) naming the file and what is wrong with it.

@@ -43,10 +43,13 @@ std::string Database::server_version() {
   return tx.exec1("SELECT version()")[0].as<std::string>();
 }
 
-void Database::end_work_when_client_dies() {
-  if (connection_->server_version() < 140000) return;
+void Database::prepare_for_migrations(const MigrationSettings& settings) {
   pqxx::nontransaction tx(*connection_);
-  tx.exec("SET client_connection_check_interval = 1000");
+  // The values were checked to be plain durations (check_migration_settings); quoted anyway.
+  std::string sql = "SET lock_timeout = " + tx.quote(settings.lock_timeout);
+  if (!settings.statement_timeout.empty()) sql += "; SET statement_timeout = " + tx.quote(settings.statement_timeout);
+  if (connection_->server_version() >= 140000) sql += "; SET client_connection_check_interval = 1000";
+  tx.exec(sql);
 }
 
 std::string describe_sql_error(const pqxx::sql_error& e) {

@@ -23,10 +23,13 @@ class Database {
 
   // e.g. "PostgreSQL 15.18 (Debian 15.18-0+deb12u1) on x86_64-pc-linux-gnu, ..."
   std::string server_version();
-  // Asks the server to notice within a second when this client dies (kill -9, Ctrl-C)
-  // even in the middle of a long statement, instead of finishing work nobody will
-  // commit (PostgreSQL 14+; a no-op on older servers).
-  void end_work_when_client_dies();
+  // Sets up this session for running migrations, in one round trip:
+  // - the server notices within a second when this client dies (kill -9, Ctrl-C), even
+  //   in the middle of a long statement, instead of finishing work nobody will commit
+  //   (client_connection_check_interval, PostgreSQL 14+);
+  // - every statement waits at most settings.lock_timeout for a lock, and at most
+  //   settings.statement_timeout in all when that is set.
+  void prepare_for_migrations(const MigrationSettings& settings);
 
   // The server's own quoting of an identifier.
   std::string quote_name(const std::string& name) { return connection_->quote_name(name); }

@@ -4,7 +4,10 @@
 #include "core/output.hpp"
 #include "core/sql_script.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <random>
+#include <thread>
 #include <cstdio>
 
 namespace rokso {
@@ -50,28 +53,55 @@ void MigrationRunner::execute(pqxx::transaction_base& tx, const std::string& sql
   }
 }
 
+void MigrationRunner::with_lock_retries(const std::string& what, const std::function<void()>& attempt) {
+  std::random_device seed;
+  std::mt19937 random(seed());
+  for (int retry = 0;; ++retry) {
+    try {
+      attempt();
+      return;
+    } catch (const pqxx::sql_error& e) {
+      if (e.sqlstate() != "55P03" || retry >= lock_retries_) throw;
+      // Backoff 1 s, 2 s, 4 s ... with +-50% jitter, so competing sessions spread out.
+      const double base = static_cast<double>(1u << std::min(retry, 10));
+      const double pause = std::uniform_real_distribution<double>(0.5 * base, 1.5 * base)(random);
+      char text[64];
+      std::snprintf(text, sizeof text, "%.1f", pause);
+      out::warning("lock timeout while " + what + " (another session holds a lock it needs); retry " +
+                   std::to_string(retry + 1) + " of " + std::to_string(lock_retries_) + " in " + text + " s");
+      std::this_thread::sleep_for(std::chrono::duration<double>(pause));
+    }
+  }
+}
+
 void MigrationRunner::run_with_bookkeeping(const std::string& what, const std::string& sql, bool transactional,
                                            const std::function<void(pqxx::transaction_base&)>& bookkeeping) {
   check_sql_text(sql);
   try {
     if (transactional) {
-      pqxx::work tx(db_.connection());
-      execute(tx, sql);
-      bookkeeping(tx);
-      tx.commit();
+      with_lock_retries(what, [&] {
+        pqxx::work tx(db_.connection());
+        execute(tx, sql);
+        bookkeeping(tx);
+        tx.commit();
+      });
       return;
     }
     // Statements that refuse a transaction block (CREATE INDEX CONCURRENTLY, VACUUM ...)
     // run one by one in autocommit mode; the bookkeeping follows once they all succeeded.
     for (const SqlStatement& statement : split_sql(sql)) {
-      traced(statement.text, [&] {
-        pqxx::nontransaction tx(db_.connection());
-        tx.exec(statement.text);
+      with_lock_retries(what, [&] {
+        traced(statement.text, [&] {
+          pqxx::nontransaction tx(db_.connection());
+          tx.exec(statement.text);
+        });
       });
     }
-    pqxx::work tx(db_.connection());
-    bookkeeping(tx);
-    tx.commit();
+    with_lock_retries(what, [&] {
+      pqxx::work tx(db_.connection());
+      bookkeeping(tx);
+      tx.commit();
+    });
   } catch (const pqxx::broken_connection& e) {
     throw failure("lost the database connection while " + what + ": " + one_line(e.what()));
   } catch (const pqxx::in_doubt_error&) {

@@ -22,7 +22,10 @@ class MigrationFailed : public std::runtime_error {
 
 class MigrationRunner {
  public:
-  MigrationRunner(Database& db, VersionTable& table) : db_(db), table_(table) {}
+  // A statement that hits lock_timeout (SQLSTATE 55P03) is retried `lock_retries`
+  // times with exponential backoff and jitter before the migration is reported failed.
+  MigrationRunner(Database& db, VersionTable& table, int lock_retries = 3)
+      : db_(db), table_(table), lock_retries_(lock_retries) {}
 
   // Applies `migration` and records `identity` as complete at `revision`, in one
   // transaction (or, for a non-transactional migration, statement by statement and
@@ -48,8 +51,12 @@ class MigrationRunner {
   // Runs `sql` in `tx`: whole (one round trip) or, with -v, statement by statement.
   void execute(pqxx::transaction_base& tx, const std::string& sql);
 
+  // Runs `attempt`, retrying it after a lock timeout; `what` names it in the messages.
+  void with_lock_retries(const std::string& what, const std::function<void()>& attempt);
+
   Database& db_;
   VersionTable& table_;
+  int lock_retries_;
 };
 
 }  // namespace rokso

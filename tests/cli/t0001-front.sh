@@ -219,8 +219,8 @@ expect_code 0
 for cmd in $BUILTINS; do listed_with_summary "$cmd" "${SUMMARY[$cmd]}"; done
 
 # Proof it uses its own libexec and plugins, not the original's: without its format
-# plugin, the moved status fails and names the moved plugin directory.
-rm -f "$WORK/moved/lib/rokso/plugins/rokso-format-py.so"
+# plugins, the moved status fails and names the moved plugin directory.
+rm -f "$WORK/moved/lib/rokso/plugins/"rokso-format-*.so
 run "$WORK/moved/bin/rokso" -C "$PROJECT" status
 expect_code 1 "moved install without its format plugin"
 expect_err "$WORK/moved/lib/rokso/plugins"

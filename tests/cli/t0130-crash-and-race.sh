@@ -42,7 +42,7 @@ done
 [ "$kills" -gt 0 ] && pass || fail "no migrate was ever killed mid-run"
 
 # A re-run completes the job, waiting out any backend of a killed client.
-run rokso migrate --lock-timeout 60
+run rokso migrate --lock-wait 60
 expect_code 0 "re-run after kills"
 check_invariant final
 expect_eq "$(sql "SELECT count(*) || ' ' || count(DISTINCT n) FROM offline.applied_log")" "$N $N" "each applied exactly once"
@@ -65,7 +65,7 @@ new_database
 sql "CREATE TABLE offline.applied_log (n int NOT NULL)"
 pids=()
 for p in 1 2 3 4 5 6; do
-  rokso migrate --lock-timeout 120 >"$WORK/race.$p.out" 2>&1 &
+  rokso migrate --lock-wait 120 >"$WORK/race.$p.out" 2>&1 &
   pids+=($!)
 done
 codes=""

@@ -22,17 +22,17 @@ hold_lock() {
 }
 
 hold_lock 30
-run rokso migrate --lock-timeout 1
+run rokso migrate --lock-wait 1
 expect_code 1 "lock timeout"
 expect_err "waiting for another rokso migrate/rollback"
 expect_err "timed out after 1 s"
 expect_eq "$(sql "SELECT to_regclass('offline.a') IS NULL")" t "nothing applied without the lock"
-ROKSO_LOCK_TIMEOUT=0.5 run rokso rollback --yes
+ROKSO_LOCK_WAIT=0.5 run rokso rollback --yes
 expect_code 1 "rollback also waits for the lock"
 expect_err "timed out"
 
 # The waiter proceeds once the holder goes away — here killed with -9, as a crashed rokso.
-rokso migrate --lock-timeout 30 >"$WORK/waiter.out" 2>"$WORK/waiter.err" &
+rokso migrate --lock-wait 30 >"$WORK/waiter.out" 2>"$WORK/waiter.err" &
 waiter=$!
 sleep 1
 pkill -9 -P "$HOLDER" 2>/dev/null; kill -9 "$HOLDER" 2>/dev/null; wait "$HOLDER" 2>/dev/null
@@ -59,7 +59,7 @@ expect_out "pending"
 # The server notices the dead client within about a second (client_connection_check_interval),
 # aborts its transaction and frees the lock: the next migrate gets it well before pg_sleep(20) ends.
 write_py migration/offline/200.tables/b/2021_01_01__00_00_00_b.py "CREATE TABLE offline.b (id int);" "DROP TABLE offline.b;"
-run rokso migrate --lock-timeout 15
+run rokso migrate --lock-wait 15
 expect_code 0 "lock freed after kill -9"
 elapsed=$(( $(date +%s) - start ))
 [ "$elapsed" -lt 10 ] && pass || fail "waited ${elapsed}s for a dead holder's lock"

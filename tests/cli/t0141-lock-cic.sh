@@ -27,7 +27,7 @@ start=$(date +%s)
 rokso migrate >"$WORK/holder.out" 2>"$WORK/holder.err" &
 holder=$!
 sleep 0.7
-rokso migrate --lock-timeout 60 >"$WORK/waiter.out" 2>"$WORK/waiter.err" &
+rokso migrate --lock-wait 60 >"$WORK/waiter.out" 2>"$WORK/waiter.err" &
 waiter=$!
 wait "$holder"; holder_code=$?
 wait "$waiter"; waiter_code=$?

@@ -11,7 +11,7 @@ set -u
 . "$ROKSO_TEST_PGDIR/env"
 
 export PATH="$ROKSO_TEST_PREFIX/bin:$PATH"
-unset ROKSO_EXEC_PATH ROKSO_PLUGIN_PATH ROKSO_LOCK_TIMEOUT PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE PGSERVICE
+unset ROKSO_EXEC_PATH ROKSO_PLUGIN_PATH ROKSO_LOCK_WAIT PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE PGSERVICE
 unset MIG_PROJECT_PATH MIG_DB_HOST MIG_DB_PORT MIG_DB_NAME MIG_DB_USER MIG_DB_PASSWORD MIG_DB_SCHEMA
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 TEST_NAME=$(basename "$0" .sh)
@@ -70,7 +70,10 @@ run_with_input() {
 pass() { PASSED=$((PASSED + 1)); }
 fail() {
   FAILED=$((FAILED + 1))
-  echo "FAIL [$TEST_NAME:${BASH_LINENO[1]}] $*" >&2
+  # The script's line: the caller of expect_*, or of fail itself when called directly.
+  local line=${BASH_LINENO[0]}
+  [[ "${FUNCNAME[1]:-}" == expect_* ]] && line=${BASH_LINENO[1]}
+  echo "FAIL [$TEST_NAME:$line] $*" >&2
   echo "  last command: exit $CODE" >&2
   echo "  stdout: $(printf '%s' "$OUT" | head -c 2000)" >&2
   echo "  stderr: $(printf '%s' "$ERR" | head -c 2000)" >&2
