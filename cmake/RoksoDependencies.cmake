@@ -6,6 +6,7 @@ find_package(PostgreSQL REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(fmt 9 REQUIRED)
 find_package(yaml-cpp 0.7 REQUIRED)
+find_package(OpenSSL 3 REQUIRED)
 
 # libpg_query ships neither a .pc file nor a CMake config on Debian.
 find_path(PG_QUERY_INCLUDE_DIR pg_query.h REQUIRED)

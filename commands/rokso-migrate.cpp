@@ -4,10 +4,14 @@
 // `error`, and the run stops with exit 1.
 #include "core/command.hpp"
 #include "core/error.hpp"
+#include "core/invalid_indexes.hpp"
+#include "core/transaction_mode.hpp"
 #include "core/migration_lock.hpp"
 #include "core/migration_runner.hpp"
 #include "core/output.hpp"
 #include "core/revision_id.hpp"
+
+#include <algorithm>
 
 
 namespace {
@@ -18,6 +22,7 @@ using rokso::VersionRow;
 struct PlannedMigration {
   const MigrationFile* file;
   bool retry;  // a row with status `error` exists for it
+  rokso::Progress resume;  // how far its failed non-transactional attempt got
   rokso::Migration migration;
 };
 
@@ -49,17 +54,46 @@ std::vector<PlannedMigration> plan(rokso::Session& session, const rokso::History
     if (!file) throw rokso::usage_error("unknown migration '" + named + "' (no such file under migration/)");
     const rokso::History::State state = history.state_of(identity);
     if (state == rokso::History::State::complete) return planned;
-    planned.push_back({file, state == rokso::History::State::failed, {}});
+    rokso::Progress resume;
+    for (const VersionRow& row : failed) {
+      if (row.filename == identity) resume = {row.progress, row.progress_checksum};
+    }
+    planned.push_back({file, state == rokso::History::State::failed, resume, {}});
   } else if (!failed.empty()) {
-    for (const VersionRow& row : failed) planned.push_back({file_of(row.filename), true, {}});
+    for (const VersionRow& row : failed) {
+      planned.push_back({file_of(row.filename), true, {row.progress, row.progress_checksum}, {}});
+    }
   } else {
     for (const MigrationFile& file : tree.files()) {
-      if (history.state_of(file.identity) == rokso::History::State::absent) planned.push_back({&file, false, {}});
+      if (history.state_of(file.identity) == rokso::History::State::absent) planned.push_back({&file, false, {}, {}});
     }
   }
   // Every file is read and checked before anything runs.
   for (PlannedMigration& p : planned) p.migration = tree.read(*p.file);
   return planned;
+}
+
+// Invalid indexes a failed CREATE INDEX CONCURRENTLY leaves behind block a retry (the
+// name is taken) and slow writes. Those this migration builds, or that appeared while
+// it ran, are dropped with --drop-invalid-indexes, else shown with the fix.
+void handle_invalid_indexes(rokso::Session& session, const rokso::Migration& migration,
+                            const std::vector<rokso::InvalidIndex>& before, bool after_failure) {
+  rokso::Database& db = session.database();
+  const std::vector<std::string> built = rokso::indexes_built_concurrently(migration.apply_sql);
+  for (const rokso::InvalidIndex& index : rokso::invalid_indexes(db)) {
+    const bool ours = std::find(built.begin(), built.end(), index.name) != built.end();
+    const bool appeared = after_failure && !std::binary_search(before.begin(), before.end(), index);
+    if (!ours && !appeared) continue;
+    if (session.has("drop-invalid-indexes")) {
+      pqxx::nontransaction tx(db.connection());
+      tx.exec("DROP INDEX CONCURRENTLY IF EXISTS " + index.sql_name);
+      rokso::out::hint("dropped the invalid index " + index.sql_name + " a failed concurrent build left behind");
+    } else if (after_failure) {
+      rokso::out::hint("the failed statement left the invalid index " + index.sql_name +
+                       "; drop it before retrying: DROP INDEX CONCURRENTLY " + index.sql_name +
+                       "; (or run migrate with --drop-invalid-indexes)");
+    }
+  }
 }
 
 int migrate(rokso::Session& session) {
@@ -86,14 +120,25 @@ int migrate(rokso::Session& session) {
     const std::string& identity = p.file->identity;
     rokso::out::line("🌀Applying migration file:  " + identity);
     if (!p.migration.transactional) {
-      rokso::out::line("   (runs outside a transaction, statement by statement, as the file declares)");
+      std::string why = "runs outside a transaction, statement by statement, as the file declares";
+      for (const auto& note : p.migration.notes) {
+        if (note.compare(0, 26, "runs outside a transaction") == 0) why = note;
+      }
+      rokso::out::line("   (" + why + ")");
+    }
+    // A failed concurrent index build leaves an invalid index behind: know which were there before.
+    std::vector<rokso::InvalidIndex> invalid_before;
+    if (!p.migration.transactional) {
+      if (p.retry) handle_invalid_indexes(session, p.migration, {}, false);
+      invalid_before = rokso::invalid_indexes(db);
     }
     try {
-      runner.apply(identity, p.migration, revision, p.retry);
+      runner.apply(identity, p.migration, revision, p.retry, p.resume);
     } catch (const rokso::MigrationFailed& e) {
-      runner.record_failure(identity, revision, p.retry);
+      runner.record_failure(identity, revision, p.retry, e.progress());
       rokso::out::error("Your migration '" + identity + "' has failed. Please fix it and retry.");
       std::fprintf(stderr, "%s\n", e.what());
+      if (!p.migration.transactional) handle_invalid_indexes(session, p.migration, invalid_before, true);
       return rokso::kExitFailed;
     }
   }
@@ -110,6 +155,7 @@ int main(int argc, char** argv) {
   command.options.add_options()
       ("migration", rokso::po::value<std::string>()->value_name("<identity>"),
        "apply only this migration (its path relative to migration/)")
+      ("drop-invalid-indexes", "drop the invalid indexes a failed CREATE INDEX CONCURRENTLY leaves behind")
       ("lock-wait", rokso::po::value<double>()->value_name("<seconds>"),
        "how long to wait for another rokso migrate/rollback (default 300)")
       ("lock-timeout", rokso::po::value<std::string>()->value_name("<duration>"),

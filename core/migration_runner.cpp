@@ -2,7 +2,9 @@
 
 #include "core/error.hpp"
 #include "core/output.hpp"
+#include "core/sha256.hpp"
 #include "core/sql_script.hpp"
+#include "core/transaction_mode.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -75,33 +77,67 @@ void MigrationRunner::with_lock_retries(const std::string& what, const std::func
 }
 
 void MigrationRunner::run_with_bookkeeping(const std::string& what, const std::string& sql, bool transactional,
-                                           const std::function<void(pqxx::transaction_base&)>& bookkeeping) {
+                                           const std::function<void(pqxx::transaction_base&)>& bookkeeping,
+                                           const Progress& resume) {
   check_sql_text(sql);
-  try {
-    if (transactional) {
+  if (transactional) {
+    guarded(what, [&] {
       with_lock_retries(what, [&] {
         pqxx::work tx(db_.connection());
         execute(tx, sql);
         bookkeeping(tx);
         tx.commit();
       });
-      return;
+    });
+    return;
+  }
+  // Statements that refuse a transaction block (CREATE INDEX CONCURRENTLY, VACUUM ...)
+  // run one by one in autocommit mode; the bookkeeping follows once they all succeeded.
+  // Each committed statement counts as progress, so a failed run can be resumed.
+  std::vector<std::string> statements;
+  for (const SqlStatement& statement : split_sql(sql)) statements.push_back(statement.text);
+  int done = 0;
+  if (resume.statements_done > 0) {
+    const int n = resume.statements_done;
+    if (n <= static_cast<int>(statements.size()) && progress_checksum(statements, n) == resume.checksum) {
+      done = n;
+      out::line("   (resuming after statement " + std::to_string(n) + " of " + std::to_string(statements.size()) +
+                ": those already ran in the failed attempt)");
+    } else {
+      out::warning("the first " + std::to_string(n) +
+                   " statements that ran in the failed attempt have changed since; running all statements again");
     }
-    // Statements that refuse a transaction block (CREATE INDEX CONCURRENTLY, VACUUM ...)
-    // run one by one in autocommit mode; the bookkeeping follows once they all succeeded.
-    for (const SqlStatement& statement : split_sql(sql)) {
-      with_lock_retries(what, [&] {
-        traced(statement.text, [&] {
-          pqxx::nontransaction tx(db_.connection());
-          tx.exec(statement.text);
+  }
+  for (; done < static_cast<int>(statements.size()); ++done) {
+    const std::string& statement = statements[static_cast<std::size_t>(done)];
+    try {
+      guarded(what, [&] {
+        with_lock_retries(what, [&] {
+          traced(statement, [&] {
+            pqxx::nontransaction tx(db_.connection());
+            tx.exec(statement);
+          });
         });
       });
+    } catch (const MigrationFailed& e) {
+      throw MigrationFailed(std::string(e.what()) + "\n(statement " + std::to_string(done + 1) + " of " +
+                                std::to_string(statements.size()) + "; the " + std::to_string(done) +
+                                " before it ran and stay applied)",
+                            Progress{done, progress_checksum(statements, done)});
     }
+  }
+  guarded(what, [&] {
     with_lock_retries(what, [&] {
       pqxx::work tx(db_.connection());
       bookkeeping(tx);
       tx.commit();
     });
+  });
+}
+
+void MigrationRunner::guarded(const std::string& what, const std::function<void()>& work) {
+  try {
+    work();
   } catch (const pqxx::broken_connection& e) {
     throw failure("lost the database connection while " + what + ": " + one_line(e.what()));
   } catch (const pqxx::in_doubt_error&) {
@@ -112,22 +148,33 @@ void MigrationRunner::run_with_bookkeeping(const std::string& what, const std::s
   }
 }
 
+std::string progress_checksum(const std::vector<std::string>& statements, int count) {
+  std::string text;
+  for (int i = 0; i < count && i < static_cast<int>(statements.size()); ++i) {
+    text += statements[static_cast<std::size_t>(i)];
+    text += '\0';
+  }
+  return sha256_hex(text);
+}
+
 void MigrationRunner::apply(const std::string& identity, const Migration& migration,
-                            const std::string& revision, bool replaces_failed_row) {
+                            const std::string& revision, bool replaces_failed_row, const Progress& resume) {
   const auto start = Clock::now();
   run_with_bookkeeping("applying '" + identity + "'", migration.apply_sql, migration.transactional,
                        [&](pqxx::transaction_base& tx) {
                          const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
                          table_.record(tx, identity, revision, kStatusComplete, replaces_failed_row,
                                        static_cast<long long>(elapsed.count()));
-                       });
+                       },
+                       resume);
 }
 
 void MigrationRunner::record_failure(const std::string& identity, const std::string& revision,
-                                     bool replaces_failed_row) {
+                                     bool replaces_failed_row, const Progress& progress) {
   try {
     pqxx::work tx(db_.connection());
-    table_.record(tx, identity, revision, kStatusError, replaces_failed_row, 0);
+    table_.record(tx, identity, revision, kStatusError, replaces_failed_row, 0, progress.statements_done,
+                  progress.checksum);
     tx.commit();
   } catch (const pqxx::broken_connection& e) {
     throw failure("lost the database connection while recording the failure of '" + identity +
@@ -138,7 +185,9 @@ void MigrationRunner::record_failure(const std::string& identity, const std::str
 }
 
 void MigrationRunner::roll_back(long long row_id, const Migration& migration) {
-  run_with_bookkeeping("rolling back", migration.rollback_sql, migration.transactional,
+  // The rollback may need autocommit even when the apply SQL did not (DROP INDEX CONCURRENTLY).
+  const bool transactional = migration.transactional && statements_refusing_transactions(migration.rollback_sql).empty();
+  run_with_bookkeeping("rolling back", migration.rollback_sql, transactional,
                        [&](pqxx::transaction_base& tx) {
                          traced("DELETE FROM " + table_.sql_name() + " WHERE id = " + std::to_string(row_id),
                                 [&] { table_.remove(tx, row_id); });

@@ -11,13 +11,31 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace rokso {
 
-// The server refused a migration's SQL; what() is the server's message.
+// How far a non-transactional migration got: its first `statements_done` statements
+// ran (and committed), and `checksum` fingerprints their text (progress_checksum()).
+struct Progress {
+  int statements_done = 0;
+  std::string checksum;
+};
+
+// sha256 of the first `count` statements' text: a retry skips them only if they are
+// still the same statements.
+std::string progress_checksum(const std::vector<std::string>& statements, int count);
+
+// The server refused a migration's SQL; what() is the server's message. For a
+// non-transactional migration, progress() says which statements had already run.
 class MigrationFailed : public std::runtime_error {
  public:
-  explicit MigrationFailed(const std::string& message) : std::runtime_error(message) {}
+  explicit MigrationFailed(const std::string& message, Progress progress = {})
+      : std::runtime_error(message), progress_(std::move(progress)) {}
+  const Progress& progress() const { return progress_; }
+
+ private:
+  Progress progress_;
 };
 
 class MigrationRunner {
@@ -31,11 +49,15 @@ class MigrationRunner {
   // transaction (or, for a non-transactional migration, statement by statement and
   // then the row). With -v, runs and times statement by statement, as roksopsql showed.
   // Throws MigrationFailed (the transaction rolled back, nothing recorded).
+  // A non-transactional migration resumes after `resume.statements_done` statements
+  // when their text is unchanged (else it says so and starts over).
   void apply(const std::string& identity, const Migration& migration, const std::string& revision,
-             bool replaces_failed_row);
+             bool replaces_failed_row, const Progress& resume = {});
 
-  // Records `identity` with status `error` at `revision`, in its own transaction.
-  void record_failure(const std::string& identity, const std::string& revision, bool replaces_failed_row);
+  // Records `identity` with status `error` at `revision`, with how far it got, in its
+  // own transaction.
+  void record_failure(const std::string& identity, const std::string& revision, bool replaces_failed_row,
+                      const Progress& progress = {});
 
   // Runs the rollback SQL of `migration` and deletes row `row_id`, in one transaction.
   // An empty rollback only deletes the row. Throws MigrationFailed.
@@ -47,10 +69,13 @@ class MigrationRunner {
   // own transaction. Server errors become MigrationFailed; `what` names the work in
   // connection-loss messages.
   void run_with_bookkeeping(const std::string& what, const std::string& sql, bool transactional,
-                            const std::function<void(pqxx::transaction_base&)>& bookkeeping);
+                            const std::function<void(pqxx::transaction_base&)>& bookkeeping,
+                            const Progress& resume = {});
   // Runs `sql` in `tx`: whole (one round trip) or, with -v, statement by statement.
   void execute(pqxx::transaction_base& tx, const std::string& sql);
 
+  // Runs `work`, turning connection loss into Error and server errors into MigrationFailed.
+  void guarded(const std::string& what, const std::function<void()>& work);
   // Runs `attempt`, retrying it after a lock timeout; `what` names it in the messages.
   void with_lock_retries(const std::string& what, const std::function<void()>& attempt);
 

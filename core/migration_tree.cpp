@@ -1,6 +1,7 @@
 #include "core/migration_tree.hpp"
 
 #include "core/error.hpp"
+#include "core/transaction_mode.hpp"
 
 #include <rokso/format_error.hpp>
 #include <rokso/utf8.hpp>
@@ -160,7 +161,9 @@ const MigrationFile* MigrationTree::resolve(const std::string& named) const {
 Migration MigrationTree::read(const MigrationFile& file) const {
   const std::string path = path_of(file);
   try {
-    return file.format->read(path);
+    Migration migration = file.format->read(path);
+    detect_transaction_mode(migration);
+    return migration;
   } catch (const FormatError& e) {
     // Line 0 means the whole file (e.g. "no apply_sql"): no position to show.
     const std::string where = e.line() > 0 ? ":" + std::to_string(e.line()) + ":" + std::to_string(e.column()) : "";

@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 
 #include <algorithm>
+#include <optional>
 
 namespace rokso {
 
@@ -43,9 +44,23 @@ std::vector<std::string> VersionTable::column_names() {
 
 namespace {
 
-constexpr const char* kRowColumns =
-    "id, filename, version, status, "
-    "to_char(scheduledat, 'YYYY-MM-DD HH24:MI:SS.US'), to_char(executedat, 'YYYY-MM-DD HH24:MI:SS.US')";
+// rokso's columns, added to roksopsql's table by ensure().
+const char* const kRoksoColumns[] = {"executed_by", "duration_ms", "progress", "progress_checksum"};
+
+bool has_all_rokso_columns(const std::vector<std::string>& columns) {
+  for (const char* name : kRoksoColumns) {
+    if (std::find(columns.begin(), columns.end(), name) == columns.end()) return false;
+  }
+  return true;
+}
+
+// The select list for a VersionRow; a roksopsql-made table (not upgraded yet, e.g. when
+// status only reads it) has no progress columns.
+std::string row_columns(bool rokso_columns) {
+  return std::string("id, filename, version, status, "
+                     "to_char(scheduledat, 'YYYY-MM-DD HH24:MI:SS.US'), to_char(executedat, 'YYYY-MM-DD HH24:MI:SS.US'), ") +
+         (rokso_columns ? "coalesce(progress, 0), coalesce(progress_checksum, '')" : "0, ''");
+}
 
 VersionRow to_version_row(const pqxx::row& row) {
   VersionRow v;
@@ -55,6 +70,8 @@ VersionRow to_version_row(const pqxx::row& row) {
   v.status = row[3].as<std::string>();
   v.scheduled_at = python_timestamp(row[4]);
   v.executed_at = python_timestamp(row[5]);
+  v.progress = row[6].as<int>();
+  v.progress_checksum = row[7].as<std::string>();
   return v;
 }
 
@@ -75,8 +92,8 @@ History VersionTable::read_history(std::size_t recent, bool with_revisions) {
     columns = column_names();
     history.exists_ = !columns.empty();
     if (!history.exists_) return history;
-    has_rokso_columns_ = std::count(columns.begin(), columns.end(), "executed_by") &&
-                         std::count(columns.begin(), columns.end(), "duration_ms");
+    has_rokso_columns_ = has_all_rokso_columns(columns);
+    const std::string kRowColumns = row_columns(has_rokso_columns_);
     pqxx::nontransaction tx(db_.connection());
     history.storage_ = tx.exec("SELECT filename, status = 'complete' FROM " + sql_name_);
     if (with_revisions) {
@@ -85,7 +102,7 @@ History VersionTable::read_history(std::size_t recent, bool with_revisions) {
       }
     }
     const pqxx::result details = tx.exec_params(
-        std::string("SELECT ") + kRowColumns + " FROM " + sql_name_ + " WHERE status <> 'complete' UNION ALL (SELECT " +
+        "SELECT " + kRowColumns + " FROM " + sql_name_ + " WHERE status <> 'complete' UNION ALL (SELECT " +
             kRowColumns + " FROM " + sql_name_ + " WHERE status = 'complete' ORDER BY id DESC LIMIT $1) ORDER BY 1",
         static_cast<long long>(recent));
     for (const auto& row : details) {
@@ -113,12 +130,11 @@ std::vector<VersionRow> VersionTable::read(bool* exists) {
   }
   if (exists) *exists = !columns.empty();
   if (columns.empty()) return {};
-  has_rokso_columns_ = std::count(columns.begin(), columns.end(), "executed_by") &&
-                       std::count(columns.begin(), columns.end(), "duration_ms");
+  has_rokso_columns_ = has_all_rokso_columns(columns);
   pqxx::result r;
   try {
     pqxx::nontransaction tx(db_.connection());
-    r = tx.exec(std::string("SELECT ") + kRowColumns + " FROM " + sql_name_ + " ORDER BY id");
+    r = tx.exec("SELECT " + row_columns(has_rokso_columns_) + " FROM " + sql_name_ + " ORDER BY id");
   } catch (const pqxx::sql_error& e) {
     throw failure("cannot read " + display_name_ + ": " + one_line(e.what()));
   }
@@ -146,7 +162,11 @@ void VersionTable::ensure() {
     // rokso's additions: who applied a migration and how long it took.
     tx.exec("ALTER TABLE " + sql_name_ +
             " ADD COLUMN IF NOT EXISTS executed_by text,"
-            " ADD COLUMN IF NOT EXISTS duration_ms bigint");
+            " ADD COLUMN IF NOT EXISTS duration_ms bigint,"
+            // How many statements of a failed non-transactional migration already ran,
+            // and a fingerprint of them, so a retry resumes after them.
+            " ADD COLUMN IF NOT EXISTS progress integer,"
+            " ADD COLUMN IF NOT EXISTS progress_checksum text");
     tx.commit();
     has_rokso_columns_ = true;
   } catch (const pqxx::sql_error& e) {
@@ -158,20 +178,24 @@ void VersionTable::ensure() {
   }
 }
 
-void VersionTable::record(pqxx::transaction_base& tx, const std::string& identity,
-                          const std::string& revision, const std::string& status,
-                          bool replaces_failed_row, long long duration_ms) {
+void VersionTable::record(pqxx::transaction_base& tx, const std::string& identity, const std::string& revision,
+                          const std::string& status, bool replaces_failed_row, long long duration_ms, int progress,
+                          const std::string& progress_checksum) {
   if (replaces_failed_row) {
     tx.exec_params("DELETE FROM " + sql_name_ + " WHERE filename = $1", identity);
   }
   if (has_rokso_columns_) {
     tx.exec_params("INSERT INTO " + sql_name_ +
-                       " (filename, version, status, scheduledAt, executedAt, executed_by, duration_ms)"
-                       " VALUES ($1, $2, $3, CURRENT_TIMESTAMP, clock_timestamp(), current_user, $4)"
+                       " (filename, version, status, scheduledAt, executedAt, executed_by, duration_ms, progress,"
+                       " progress_checksum)"
+                       " VALUES ($1, $2, $3, CURRENT_TIMESTAMP, clock_timestamp(), current_user, $4, $5, $6)"
                        " ON CONFLICT (filename) DO UPDATE SET status = EXCLUDED.status,"
                        " version = EXCLUDED.version, executedAt = EXCLUDED.executedAt,"
-                       " executed_by = EXCLUDED.executed_by, duration_ms = EXCLUDED.duration_ms",
-                   identity, revision, status, duration_ms);
+                       " executed_by = EXCLUDED.executed_by, duration_ms = EXCLUDED.duration_ms,"
+                       " progress = EXCLUDED.progress, progress_checksum = EXCLUDED.progress_checksum",
+                   identity, revision, status, duration_ms,
+                   progress > 0 ? std::optional<int>(progress) : std::nullopt,
+                   progress > 0 ? std::optional<std::string>(progress_checksum) : std::nullopt);
   } else {
     tx.exec_params("INSERT INTO " + sql_name_ +
                        " (filename, version, status, scheduledAt, executedAt)"

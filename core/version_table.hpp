@@ -22,6 +22,10 @@ struct VersionRow {
   std::string status;    // "complete" or "error"
   std::string scheduled_at;
   std::string executed_at;
+  // For a failed non-transactional migration: how many of its statements ran, and
+  // sha256 of their text (see MigrationRunner). 0 and "" otherwise.
+  int progress = 0;
+  std::string progress_checksum;
 };
 
 extern const char* const kStatusComplete;
@@ -85,7 +89,8 @@ class VersionTable {
   // A previous row for the identity (a failed attempt) is replaced, so ids always
   // follow the order in which migrations were applied.
   void record(pqxx::transaction_base& tx, const std::string& identity, const std::string& revision,
-              const std::string& status, bool replaces_failed_row, long long duration_ms);
+              const std::string& status, bool replaces_failed_row, long long duration_ms, int progress = 0,
+              const std::string& progress_checksum = "");
   // Deletes the row `id` inside `tx` (rollback).
   void remove(pqxx::transaction_base& tx, long long id);
 

@@ -12,4 +12,7 @@ CREATE TABLE IF NOT EXISTS offline.rokso_db_version (
 -- rokso's additions (upgrade in place; roksopsql still reads the table):
 ALTER TABLE offline.rokso_db_version
     ADD COLUMN IF NOT EXISTS executed_by text,
-    ADD COLUMN IF NOT EXISTS duration_ms bigint;
+    ADD COLUMN IF NOT EXISTS duration_ms bigint,
+    -- a failed non-transactional migration: statements that ran, and their sha256
+    ADD COLUMN IF NOT EXISTS progress integer,
+    ADD COLUMN IF NOT EXISTS progress_checksum text;

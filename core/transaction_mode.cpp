@@ -1,0 +1,99 @@
+#include "core/transaction_mode.hpp"
+
+#include <pg_query.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+namespace rokso {
+namespace {
+
+using nlohmann::json;
+
+bool flag(const json& node, const char* key) { return node.is_object() && node.value(key, false); }
+
+// What a parsed statement is, if PostgreSQL refuses it inside a transaction block.
+// libpg_query leaves out fields that are false/empty, hence value(..., default).
+std::string refusal(const json& stmt) {
+  if (!stmt.is_object() || stmt.empty()) return "";
+  const std::string type = stmt.begin().key();
+  const json& node = stmt.begin().value();
+  if (type == "IndexStmt" && flag(node, "concurrent")) return "CREATE INDEX CONCURRENTLY";
+  if (type == "DropStmt" && flag(node, "concurrent")) return "DROP INDEX CONCURRENTLY";
+  if (type == "ReindexStmt") {
+    for (const json& param : node.value("params", json::array())) {
+      if (param.contains("DefElem") && param["DefElem"].value("defname", "") == "concurrently") {
+        return "REINDEX CONCURRENTLY";
+      }
+    }
+  }
+  if (type == "VacuumStmt" && flag(node, "is_vacuumcmd")) return "VACUUM";
+  if (type == "AlterTableStmt") {
+    for (const json& cmd : node.value("cmds", json::array())) {
+      const json def = cmd.value("AlterTableCmd", json::object()).value("def", json::object());
+      if (flag(def.value("PartitionCmd", json::object()), "concurrent")) return "DETACH PARTITION CONCURRENTLY";
+    }
+  }
+  static const std::pair<const char*, const char*> always[] = {
+      {"CreatedbStmt", "CREATE DATABASE"},           {"DropdbStmt", "DROP DATABASE"},
+      {"AlterSystemStmt", "ALTER SYSTEM"},           {"CreateTableSpaceStmt", "CREATE TABLESPACE"},
+      {"DropTableSpaceStmt", "DROP TABLESPACE"},     {"CreateSubscriptionStmt", "CREATE SUBSCRIPTION"},
+      {"DropSubscriptionStmt", "DROP SUBSCRIPTION"},
+  };
+  for (const auto& entry : always) {
+    if (type == entry.first) return entry.second;
+  }
+  return "";
+}
+
+}  // namespace
+
+std::vector<std::string> statements_refusing_transactions(const std::string& sql) {
+  std::vector<std::string> found;
+  PgQueryParseResult result = pg_query_parse(sql.c_str());
+  if (!result.error && result.parse_tree) {
+    const json tree = json::parse(result.parse_tree, nullptr, false);
+    if (!tree.is_discarded()) {
+      for (const json& entry : tree.value("stmts", json::array())) {
+        const std::string what = refusal(entry.value("stmt", json::object()));
+        if (what.empty()) continue;
+        // The line of the statement's first non-blank character.
+        std::size_t at = std::min<std::size_t>(entry.value("stmt_location", 0), sql.size());
+        while (at < sql.size() && (sql[at] == ' ' || sql[at] == '\t' || sql[at] == '\n' || sql[at] == '\r')) ++at;
+        const auto line = 1 + std::count(sql.begin(), sql.begin() + static_cast<std::ptrdiff_t>(at), '\n');
+        found.push_back(what + " (line " + std::to_string(line) + ")");
+      }
+    }
+  }
+  pg_query_free_parse_result(result);
+  return found;
+}
+
+std::vector<std::string> indexes_built_concurrently(const std::string& sql) {
+  std::vector<std::string> names;
+  PgQueryParseResult result = pg_query_parse(sql.c_str());
+  if (!result.error && result.parse_tree) {
+    const json tree = json::parse(result.parse_tree, nullptr, false);
+    if (!tree.is_discarded()) {
+      for (const json& entry : tree.value("stmts", json::array())) {
+        const json index = entry.value("stmt", json::object()).value("IndexStmt", json::object());
+        if (flag(index, "concurrent") && index.contains("idxname")) names.push_back(index.value("idxname", ""));
+      }
+    }
+  }
+  pg_query_free_parse_result(result);
+  return names;
+}
+
+void detect_transaction_mode(Migration& migration) {
+  if (!migration.transactional) return;
+  const std::vector<std::string> refusing = statements_refusing_transactions(migration.apply_sql);
+  if (refusing.empty()) return;
+  migration.transactional = false;
+  std::string list;
+  for (const auto& r : refusing) list += (list.empty() ? "" : ", ") + r;
+  migration.notes.push_back("runs outside a transaction, statement by statement: " + list +
+                            " cannot run inside a transaction block");
+}
+
+}  // namespace rokso
