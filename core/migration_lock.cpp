@@ -32,7 +32,9 @@ MigrationLock::MigrationLock(Database& db, const std::string& version_table_sql_
         pqxx::result r = tx.exec_params(
             "SELECT l.pid, a.application_name, a.client_addr FROM pg_catalog.pg_locks l "
             "LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid "
-            "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = " +
+            "WHERE l.locktype = 'advisory' AND l.granted "
+            "AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()) "
+            "AND l.classid = " +
                 std::string(kLockClass) + "::oid AND l.objid = hashtext($1)::oid AND l.objsubid = 2",
             key_);
         if (!r.empty()) holder = " (server process " + r[0][0].as<std::string>() + ")";

@@ -15,7 +15,7 @@ hold_lock() {
     -c "SELECT pg_sleep($1)" >/dev/null 2>&1 &
   HOLDER=$!
   for _ in $(seq 1 50); do
-    [ "$(sql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1919904627 AND granted")" = 1 ] && return
+    [ "$(sql "SELECT count(*) FROM pg_locks WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND locktype = 'advisory' AND classid = 1919904627 AND granted")" = 1 ] && return
     sleep 0.1
   done
   fail "could not take the lock for the test"
@@ -36,7 +36,7 @@ rokso migrate --lock-wait 30 >"$WORK/waiter.out" 2>"$WORK/waiter.err" &
 waiter=$!
 sleep 1
 pkill -9 -P "$HOLDER" 2>/dev/null; kill -9 "$HOLDER" 2>/dev/null; wait "$HOLDER" 2>/dev/null
-sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%' AND pid <> pg_backend_pid()" >/dev/null
+sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(30)%' AND pid <> pg_backend_pid()" >/dev/null
 wait "$waiter"
 CODE=$?; OUT=$(cat "$WORK/waiter.out"); ERR=$(cat "$WORK/waiter.err")
 expect_code 0 "waiter proceeds after the holder died"
@@ -48,7 +48,7 @@ write_py migration/offline/200.tables/b/2021_01_01__00_00_00_b.py "SELECT pg_sle
 rokso migrate >/dev/null 2>&1 &
 slow=$!
 for _ in $(seq 1 50); do
-  [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(20)%'")" = 1 ] && break
+  [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(20)%'")" = 1 ] && break
   sleep 0.1
 done
 kill -9 "$slow"

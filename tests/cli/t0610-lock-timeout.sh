@@ -18,7 +18,7 @@ hold_table_lock() {
     >/dev/null 2>&1 &
   HOLDER=$!
   for _ in $(seq 1 50); do
-    [ "$(sql "SELECT count(*) FROM pg_locks WHERE relation = 'offline.busy'::regclass AND mode = 'AccessExclusiveLock' AND granted")" = 1 ] && return
+    [ "$(sql "SELECT count(*) FROM pg_locks WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND relation = 'offline.busy'::regclass AND mode = 'AccessExclusiveLock' AND granted")" = 1 ] && return
     sleep 0.1
   done
   fail "could not lock offline.busy for the test"
@@ -38,7 +38,7 @@ expect_err "Your migration 'offline/200.tables/busy/2021_01_01__00_00_00_alter.p
 expect_eq "$(sql "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'offline' AND table_name = 'busy' AND column_name = 'note'")" 0 "not applied"
 expect_eq "$(sql "SELECT status FROM offline.rokso_db_version")" error "recorded as failed"
 kill "$HOLDER" 2>/dev/null; wait "$HOLDER" 2>/dev/null
-sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'BEGIN; LOCK TABLE offline.busy%' AND pid <> pg_backend_pid()" >/dev/null
+sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'BEGIN; LOCK TABLE offline.busy%' AND pid <> pg_backend_pid()" >/dev/null
 
 # The lock goes away during the backoff: the retry succeeds.
 hold_table_lock 1.5

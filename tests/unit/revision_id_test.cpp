@@ -16,7 +16,7 @@ BOOST_AUTO_TEST_CASE(fresh_ids_are_eight_lowercase_hex) {
 BOOST_AUTO_TEST_CASE(fresh_ids_avoid_taken_ones) {
   std::unordered_set<std::string> taken;
   for (int i = 0; i < 2000; ++i) {
-    const std::string id = rokso::new_revision_id([&taken](const std::string& id) { return taken.count(id) > 0; });
+    const std::string id = rokso::new_revision_id([&taken](const std::string& candidate) { return taken.count(candidate) > 0; });
     BOOST_TEST(!taken.count(id));
     taken.insert(id);
   }
