@@ -1,5 +1,8 @@
-// rokso rollback: undoes the latest revision (or every revision after --version <rev>),
+// rokso rollback: undoes the latest revision (or every revision after --version <rev>,
+// the last --steps N migrations, or every migration applied after --to-date <timestamp>),
 // newest first; each file's rollback SQL commits together with the deletion of its row.
+// --dry-run shows what would be undone and its SQL, and changes nothing anywhere: it takes
+// no lock and neither creates nor upgrades the version table.
 #include "core/command.hpp"
 #include "core/error.hpp"
 #include "core/history_table.hpp"
@@ -9,16 +12,59 @@
 #include "core/prompt.hpp"
 #include "core/revision_id.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cctype>
+#include <optional>
+#include <set>
 
 namespace {
 
 using rokso::VersionRow;
 
+// Bump when the JSON shape changes incompatibly (README: "JSON output").
+constexpr int kJsonVersion = 1;
+
+// --to-date, checked and normalised by the server, so it accepts exactly what a
+// PostgreSQL timestamp accepts ('2024-05-01 12:00', 'today', ...).
+std::string checked_timestamp(rokso::Database& db, const std::string& text) {
+  try {
+    pqxx::nontransaction tx(db.connection());
+    return tx.exec_params1("SELECT to_char($1::timestamp, 'YYYY-MM-DD HH24:MI:SS.US')", text)[0].as<std::string>();
+  } catch (const pqxx::broken_connection&) {
+    throw;
+  } catch (const pqxx::sql_error& e) {
+    // Class 22: data exception (invalid syntax, out of range).
+    if (e.sqlstate().compare(0, 2, "22") != 0) throw;
+    // The server's primary message only ("invalid input syntax for type timestamp: ...").
+    std::string message = e.what();
+    message = message.substr(0, message.find('\n'));
+    if (message.compare(0, 6, "ERROR:") == 0) message.erase(0, std::min(message.size(), message.find_first_not_of(' ', 6)));
+    throw rokso::usage_error("invalid --to-date '" + text + "': " + message);
+  }
+}
+
+// Ids of the complete rows executed after `timestamp`, compared by the server.
+std::set<long long> executed_after(rokso::Database& db, const rokso::VersionTable& table, const std::string& timestamp) {
+  pqxx::nontransaction tx(db.connection());
+  std::set<long long> ids;
+  for (const auto& row : tx.exec_params("SELECT id FROM " + table.sql_name() +
+                                            " WHERE status = 'complete' AND executedat > $1::timestamp",
+                                        timestamp)) {
+    ids.insert(row[0].as<long long>());
+  }
+  return ids;
+}
+
 // The rows to roll back, newest first. Rows with status `error` are never rolled back:
 // nothing of theirs was applied.
-std::vector<const VersionRow*> targets(rokso::Session& session, const std::vector<VersionRow>& rows) {
+std::vector<const VersionRow*> targets(rokso::Session& session, const std::vector<VersionRow>& rows,
+                                       const std::string& cutoff) {
+  std::vector<const VersionRow*> complete;
+  for (const auto& row : rows) {
+    if (row.status == rokso::kStatusComplete) complete.push_back(&row);
+  }
   std::vector<const VersionRow*> chosen;
   if (session.has("version")) {
     const std::string revision = session.get<std::string>("version");
@@ -30,34 +76,109 @@ std::vector<const VersionRow*> targets(rokso::Session& session, const std::vecto
       throw rokso::usage_error("unknown revision '" + revision + "' (see 'rokso status')");
     }
     // After the revision means after its last row by id, not by time.
-    for (const auto& row : rows) {
-      if (row.id > last_id_of_revision && row.status == rokso::kStatusComplete) chosen.push_back(&row);
+    for (const VersionRow* row : complete) {
+      if (row->id > last_id_of_revision) chosen.push_back(row);
     }
-  } else {
-    const VersionRow* latest = nullptr;
-    for (const auto& row : rows) {
-      if (row.status == rokso::kStatusComplete) latest = &row;
+  } else if (session.has("steps")) {
+    const auto steps = static_cast<std::size_t>(session.get<int>("steps"));
+    if (steps > complete.size()) {
+      throw rokso::usage_error("--steps " + std::to_string(steps) + ": only " + std::to_string(complete.size()) +
+                               " applied migration(s) to roll back");
     }
-    if (!latest) return chosen;
-    for (const auto& row : rows) {
-      if (row.version == latest->version && row.status == rokso::kStatusComplete) chosen.push_back(&row);
+    chosen.assign(complete.end() - static_cast<std::ptrdiff_t>(steps), complete.end());
+  } else if (session.has("to-date")) {
+    if (complete.empty()) return chosen;
+    const std::set<long long> ids = executed_after(session.database(), session.version_table(), cutoff);
+    for (const VersionRow* row : complete) {
+      if (ids.count(row->id)) chosen.push_back(row);
+    }
+  } else if (!complete.empty()) {
+    const std::string latest = complete.back()->version;
+    for (const VersionRow* row : complete) {
+      if (row->version == latest) chosen.push_back(row);
     }
   }
   std::reverse(chosen.begin(), chosen.end());
   return chosen;
 }
 
+nlohmann::ordered_json file_json(const VersionRow& row, const rokso::Migration* migration, bool rolled_back) {
+  return {
+      {"id", row.id},
+      {"identity", row.filename},
+      {"revision", row.version},
+      {"executed_at", row.executed_at},
+      {"rollback_sql", migration ? nlohmann::ordered_json(migration->rollback_sql) : nlohmann::ordered_json(nullptr)},
+      {"rolled_back", rolled_back},
+  };
+}
+
+// The JSON document: every chosen file, the first `done` of them rolled back.
+void print_json(bool dry_run, const std::string& outcome, const std::vector<const VersionRow*>& chosen,
+                const std::vector<rokso::Migration>& migrations, std::size_t done, const std::string& error = "") {
+  nlohmann::ordered_json files = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < chosen.size(); ++i) {
+    files.push_back(file_json(*chosen[i], i < migrations.size() ? &migrations[i] : nullptr, i < done));
+  }
+  nlohmann::ordered_json doc = {
+      {"rokso_json_version", kJsonVersion},
+      {"command", "rollback"},
+      {"dry_run", dry_run},
+      {"outcome", outcome},
+      {"files", files},
+  };
+  if (!error.empty()) doc["error"] = error;
+  rokso::out::line(doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+}
+
+void print_dry_run(const std::vector<const VersionRow*>& chosen, const std::vector<rokso::Migration>& migrations) {
+  std::string text = "Following files would be rolled back (dry run):\n" + rokso::render_history(chosen);
+  for (std::size_t i = 0; i < chosen.size(); ++i) {
+    const std::string& sql = migrations[i].rollback_sql;
+    text += "\n-- " + std::to_string(i + 1) + ". rollback SQL of " + chosen[i]->filename + "\n";
+    text += sql.empty() ? "(empty: rolling back only removes its row)\n" : sql;
+    if (text.back() != '\n') text += '\n';
+  }
+  text += "\nDry run: nothing was rolled back.";
+  rokso::out::line(text);
+}
+
 int rollback(rokso::Session& session) {
+  const std::string format = session.get<std::string>("format");
+  if (format != "text" && format != "json") {
+    throw rokso::usage_error("unknown output format '" + format + "' (text or json)");
+  }
+  const bool json = format == "json";
+  const bool dry_run = session.has("dry-run");
+  const int selectors =
+      static_cast<int>(session.has("version")) + static_cast<int>(session.has("steps")) + static_cast<int>(session.has("to-date"));
+  if (selectors > 1) throw rokso::usage_error("--version, --steps and --to-date are mutually exclusive");
+  if (session.has("steps") && session.get<int>("steps") < 1) throw rokso::usage_error("--steps must be at least 1");
+  if (json && !dry_run && !session.has("yes")) {
+    throw rokso::usage_error("--format json asks no question: add --yes (or --dry-run)");
+  }
+  // -v prints statements on stdout, which must stay one JSON document.
+  if (json) rokso::out::set_verbose(false);
+
   rokso::Database& db = session.database();
-  const rokso::MigrationSettings settings = session.migration_settings();
-  db.prepare_for_migrations(settings);
+  const std::string cutoff = session.has("to-date") ? checked_timestamp(db, session.get<std::string>("to-date")) : "";
   rokso::VersionTable& table = session.version_table();
-  rokso::MigrationLock lock(db, table.sql_name(), session.lock_wait_timeout());
+  // A dry run only reads: no session settings, no lock, no ensure().
+  const rokso::MigrationSettings settings = session.migration_settings();
+  std::optional<rokso::MigrationLock> lock;
+  if (!dry_run) {
+    db.prepare_for_migrations(settings);
+    lock.emplace(db, table.sql_name(), session.lock_wait_timeout());
+  }
   const std::vector<VersionRow> rows = table.read();
 
-  const std::vector<const VersionRow*> chosen = targets(session, rows);
+  const std::vector<const VersionRow*> chosen = targets(session, rows, cutoff);
   if (chosen.empty()) {
-    rokso::out::line("Nothing to rollback.");
+    if (json) {
+      print_json(dry_run, "nothing_to_roll_back", chosen, {}, 0);
+    } else {
+      rokso::out::line("Nothing to rollback.");
+    }
     return rokso::kExitOk;
   }
   // Every rollback is read before the question, so a missing or broken file stops us
@@ -72,7 +193,15 @@ int rollback(rokso::Session& session) {
     migrations.push_back(tree.read(*file));
   }
 
-  rokso::out::line("Following files will be rolledback:\n" + rokso::render_history(chosen));
+  if (dry_run) {
+    if (json) {
+      print_json(true, "would_roll_back", chosen, migrations, 0);
+    } else {
+      print_dry_run(chosen, migrations);
+    }
+    return rokso::kExitOk;
+  }
+  if (!json) rokso::out::line("Following files will be rolledback:\n" + rokso::render_history(chosen));
   if (!session.has("yes")) {
     std::string answer = rokso::ask("Please confirm to proceed(y/yes)");
     std::transform(answer.begin(), answer.end(), answer.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -83,16 +212,26 @@ int rollback(rokso::Session& session) {
   }
   rokso::MigrationRunner runner(db, table, settings.lock_retries);
   for (std::size_t i = 0; i < chosen.size(); ++i) {
-    rokso::out::line("\n🔄 Rolling back file::  " + chosen[i]->filename);
+    if (!json) rokso::out::line("\n🔄 Rolling back file::  " + chosen[i]->filename);
     try {
       runner.roll_back(chosen[i]->id, migrations[i]);
     } catch (const rokso::MigrationFailed& e) {
-      rokso::out::error("rolling back '" + chosen[i]->filename + "' failed; it is still applied");
-      std::fprintf(stderr, "%s\n", e.what());
+      const std::string message = "rolling back '" + chosen[i]->filename + "' failed; it is still applied";
+      if (json) {
+        print_json(false, "failed", chosen, migrations, i, rokso::one_line(e.what()));
+        rokso::out::error(message + ": " + rokso::one_line(e.what()));
+      } else {
+        rokso::out::error(message);
+        std::fprintf(stderr, "%s\n", e.what());
+      }
       return rokso::kExitFailed;
     }
   }
-  rokso::out::line("✅ Rollback complete.");
+  if (json) {
+    print_json(false, "rolled_back", chosen, migrations, chosen.size());
+  } else {
+    rokso::out::line("✅ Rollback complete.");
+  }
   return rokso::kExitOk;
 }
 
@@ -101,11 +240,19 @@ int rollback(rokso::Session& session) {
 int main(int argc, char** argv) {
   rokso::CommandDefinition command;
   command.name = "rollback";
-  command.synopsis = "[--version <revision>] [--yes]";
+  command.synopsis =
+      "[--version <revision> | --steps <n> | --to-date <timestamp>] [--dry-run] [--yes] [--format text|json]";
   command.options.add_options()
       ("version", rokso::po::value<std::string>()->value_name("<revision>"),
        "roll back every migration applied after this revision")
+      ("steps", rokso::po::value<int>()->value_name("<n>"),
+       "roll back the last <n> applied migrations (by id), newest first")
+      ("to-date", rokso::po::value<std::string>()->value_name("<timestamp>"),
+       "roll back every migration applied after this timestamp (e.g. '2024-05-01 12:00')")
+      ("dry-run", "show what would be rolled back, with its SQL, and change nothing")
       ("yes,y", "do not ask for confirmation")
+      ("format", rokso::po::value<std::string>()->default_value("text")->value_name("<text|json>"),
+       "output format (json needs --yes or --dry-run)")
       ("lock-wait", rokso::po::value<double>()->value_name("<seconds>"),
        "how long to wait for another rokso migrate/rollback (default 300)")
       ("lock-timeout", rokso::po::value<std::string>()->value_name("<duration>"),

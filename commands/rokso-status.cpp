@@ -1,51 +1,116 @@
 // rokso status: the last successful migrations, the failed ones, and what is pending —
 // like `git status`. Read-only: one connection, one read of the version table.
+// --format json gives the same as one JSON document; --exit-code makes "something is
+// pending or failed" exit 1, for CI gates (like `git diff --exit-code`).
 #include "core/command.hpp"
 #include "core/error.hpp"
 #include "core/history_table.hpp"
 #include "core/output.hpp"
 #include "core/text_table.hpp"
 
+#include <nlohmann/json.hpp>
 
 namespace {
 
 // roksopsql showed the last ten rows.
 constexpr std::size_t kRecentRows = 10;
+// Bump when the JSON shape changes incompatibly (README: "JSON output").
+constexpr int kJsonVersion = 1;
 
-int status(rokso::Session& session) {
-  const rokso::MigrationTree& tree = session.tree();
-  const rokso::History history = session.version_table().read_history(kRecentRows, false);
+struct PendingFile {
+  std::string identity;
+  std::vector<std::string> notes;
+  std::string error;  // why it cannot be read; empty when it reads fine
+};
 
+nlohmann::ordered_json row_json(const rokso::VersionRow& row) {
+  return {
+      {"id", row.id},
+      {"identity", row.filename},
+      {"revision", row.version},
+      {"status", row.status},
+      {"scheduled_at", row.scheduled_at},
+      {"executed_at", row.executed_at},
+  };
+}
+
+std::string json_view(rokso::Session& session, const rokso::History& history, const std::vector<PendingFile>& pending) {
+  nlohmann::ordered_json recent = nlohmann::ordered_json::array(), failed = nlohmann::ordered_json::array(), files = nlohmann::ordered_json::array();
+  for (const auto& row : history.recent_complete()) recent.push_back(row_json(row));
+  for (const auto& row : history.failed()) failed.push_back(row_json(row));
+  for (const auto& p : pending) {
+    files.push_back({{"identity", p.identity},
+                     {"notes", p.notes},
+                     {"error", p.error.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(p.error)}});
+  }
+  const std::size_t applied = history.size() - history.failed().size();
+  nlohmann::ordered_json doc = {
+      {"rokso_json_version", kJsonVersion},
+      {"command", "status"},
+      {"version_table", session.version_table().display_name()},
+      {"version_table_exists", history.table_exists()},
+      {"last_revision",
+       history.recent_complete().empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(history.recent_complete().back().version)},
+      {"counts", {{"applied", applied}, {"failed", history.failed().size()}, {"pending", pending.size()}}},
+      {"up_to_date", history.failed().empty() && pending.empty()},
+      {"recent_applied", recent},
+      {"failed", failed},
+      {"pending", files},
+  };
+  return doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+std::string text_view(const rokso::History& history, const std::vector<PendingFile>& pending) {
   std::vector<const rokso::VersionRow*> complete, failed;
   for (const auto& row : history.recent_complete()) complete.push_back(&row);
   for (const auto& row : history.failed()) failed.push_back(&row);
 
   std::string text = "Last few successful migrations:\n" + rokso::render_history(complete);
   if (!failed.empty()) text += "\nFailed migrations:\n" + rokso::render_history(failed);
-
-  // Pending files are read now, so status tells what migrate would stumble on.
-  rokso::TextTable pending({"filename", "version", "status"});
-  std::vector<std::string> notes, problems;
-  for (const auto& file : tree.files()) {
-    if (history.state_of(file.identity) != rokso::History::State::absent) continue;
-    pending.add_row({file.identity, "NA", "pending"});
-    try {
-      for (const auto& note : tree.read(file).notes) notes.push_back(file.identity + ": " + note);
-    } catch (const rokso::Error& e) {
-      problems.push_back(e.what());
-    }
-  }
   if (pending.empty()) {
     text += "\nNo new migration to process.";
   } else {
-    text += "\nPending migrations for application:\n" + pending.render();
+    rokso::TextTable table({"filename", "version", "status"});
+    for (const auto& p : pending) table.add_row({p.identity, "NA", "pending"});
+    text += "\nPending migrations for application:\n" + table.render();
     text.pop_back();
   }
-  for (const auto& note : notes) text += "\nnote: " + note;
-  rokso::out::line(text);
-  for (const auto& problem : problems) rokso::out::error(problem);
+  for (const auto& p : pending) {
+    for (const auto& note : p.notes) text += "\nnote: " + p.identity + ": " + note;
+  }
+  return text;
+}
+
+int status(rokso::Session& session) {
+  const std::string format = session.get<std::string>("format");
+  if (format != "text" && format != "json") {
+    throw rokso::usage_error("unknown output format '" + format + "' (text or json)");
+  }
+  const rokso::MigrationTree& tree = session.tree();
+  const rokso::History history = session.version_table().read_history(kRecentRows, false);
+
+  // Pending files are read now, so status tells what migrate would stumble on.
+  std::vector<PendingFile> pending;
+  bool malformed = false;
+  for (const auto& file : tree.files()) {
+    if (history.state_of(file.identity) != rokso::History::State::absent) continue;
+    PendingFile p{file.identity, {}, {}};
+    try {
+      p.notes = tree.read(file).notes;
+    } catch (const rokso::Error& e) {
+      p.error = e.what();
+      malformed = true;
+    }
+    pending.push_back(std::move(p));
+  }
+  rokso::out::line(format == "json" ? json_view(session, history, pending) : text_view(history, pending));
+  for (const auto& p : pending) {
+    if (!p.error.empty()) rokso::out::error(rokso::one_line(p.error));
+  }
   // A malformed pending file is what migrate would fail on: say so in the exit code.
-  return problems.empty() ? rokso::kExitOk : rokso::kExitFailed;
+  if (malformed) return rokso::kExitFailed;
+  if (session.has("exit-code") && (!pending.empty() || !history.failed().empty())) return rokso::kExitFailed;
+  return rokso::kExitOk;
 }
 
 }  // namespace
@@ -53,6 +118,11 @@ int status(rokso::Session& session) {
 int main(int argc, char** argv) {
   rokso::CommandDefinition command;
   command.name = "status";
+  command.synopsis = "[--format text|json] [--exit-code]";
+  command.options.add_options()
+      ("format", rokso::po::value<std::string>()->default_value("text")->value_name("<text|json>"),
+       "output format")
+      ("exit-code", "exit 1 when a migration is pending or failed (for CI), 0 otherwise");
   command.run = status;
   return rokso::run_command(argc, argv, command);
 }
