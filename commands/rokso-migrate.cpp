@@ -10,6 +10,7 @@
 #include "core/migration_runner.hpp"
 #include "core/output.hpp"
 #include "core/revision_id.hpp"
+#include "core/sql_script.hpp"
 
 #include <algorithm>
 
@@ -96,7 +97,76 @@ void handle_invalid_indexes(rokso::Session& session, const rokso::Migration& mig
   }
 }
 
+std::string transaction_mode(const rokso::Migration& m) {
+  return m.transactional ? "in one transaction with its version row" : "outside a transaction, statement by statement";
+}
+
+// --dry-run: the plan, in order, with its SQL. Nothing is executed and nothing written,
+// not even the version table, and no lock is taken.
+int dry_run(rokso::Session& session) {
+  session.tree();
+  const rokso::History history = session.version_table().read_history(0, false);
+  const std::vector<PlannedMigration> planned = plan(session, history);
+  if (planned.empty()) {
+    rokso::out::line("Nothing to migrate ....");
+    return rokso::kExitOk;
+  }
+  rokso::out::line("Dry run: " + std::to_string(planned.size()) +
+                   " migration(s) would be applied, in this order; nothing is executed or recorded.");
+  for (const PlannedMigration& p : planned) {
+    rokso::out::line("\n🌀 " + p.file->identity + (p.retry ? "  (retry of a failed migration)" : "") + "\n   runs " +
+                     transaction_mode(p.migration));
+    for (const auto& note : p.migration.notes) rokso::out::line("   note: " + note);
+    std::string sql = p.migration.apply_sql;
+    while (!sql.empty() && (sql.back() == '\n' || sql.back() == ' ')) sql.pop_back();
+    rokso::out::line("-- apply SQL\n" + sql);
+  }
+  return rokso::kExitOk;
+}
+
+// --check: applies the pending transactional migrations in one transaction, in order,
+// then rolls everything back, so a team learns whether they would succeed. Migrations
+// that cannot run in a transaction are listed as not checked.
+int check(rokso::Session& session) {
+  session.tree();
+  rokso::Database& db = session.database();
+  db.prepare_for_migrations(session.migration_settings());
+  rokso::VersionTable& table = session.version_table();
+  rokso::MigrationLock lock(db, table.sql_name(), session.lock_wait_timeout());
+  const std::vector<PlannedMigration> planned = plan(session, table.read_history(0, false));
+  if (planned.empty()) {
+    rokso::out::line("Nothing to migrate ....");
+    return rokso::kExitOk;
+  }
+  std::size_t checked = 0, skipped = 0;
+  pqxx::work tx(db.connection());
+  for (const PlannedMigration& p : planned) {
+    if (!p.migration.transactional) {
+      rokso::out::line("⏭  not checked (runs outside a transaction): " + p.file->identity);
+      ++skipped;
+      continue;
+    }
+    try {
+      if (!rokso::is_blank_sql(p.migration.apply_sql)) tx.exec(p.migration.apply_sql);
+    } catch (const pqxx::sql_error& e) {
+      rokso::out::error("check failed: '" + p.file->identity + "' would fail; nothing was changed");
+      std::fprintf(stderr, "%s\n", rokso::describe_sql_error(e).c_str());
+      return rokso::kExitFailed;
+    }
+    rokso::out::line("✔ " + p.file->identity);
+    ++checked;
+  }
+  tx.abort();
+  rokso::out::line("Check passed: " + std::to_string(checked) + " migration(s) would apply cleanly" +
+                   (skipped ? " (" + std::to_string(skipped) + " not checked)" : "") +
+                   "; everything was rolled back.");
+  return rokso::kExitOk;
+}
+
 int migrate(rokso::Session& session) {
+  if (session.has("dry-run") && session.has("check")) throw rokso::usage_error("--dry-run and --check exclude each other");
+  if (session.has("dry-run")) return dry_run(session);
+  if (session.has("check")) return check(session);
   session.tree();  // a malformed tree stops us before we connect
   rokso::Database& db = session.database();
   const rokso::MigrationSettings settings = session.migration_settings();
@@ -155,6 +225,8 @@ int main(int argc, char** argv) {
   command.options.add_options()
       ("migration", rokso::po::value<std::string>()->value_name("<identity>"),
        "apply only this migration (its path relative to migration/)")
+      ("dry-run", "print the plan and its SQL; execute and record nothing")
+      ("check", "apply the pending migrations in one transaction and roll it back: would they succeed?")
       ("drop-invalid-indexes", "drop the invalid indexes a failed CREATE INDEX CONCURRENTLY leaves behind")
       ("lock-wait", rokso::po::value<double>()->value_name("<seconds>"),
        "how long to wait for another rokso migrate/rollback (default 300)")
