@@ -3,6 +3,7 @@
 #include "py_reader.hpp"
 #include "py_writer.hpp"
 
+#include <rokso/file_text.hpp>
 #include <rokso/format_plugin.hpp>
 
 #include <cerrno>
@@ -33,7 +34,7 @@ class PyFormat final : public rokso::FormatPlugin {
   }
 
   rokso::Migration read(const std::string& path) const override {
-    return rokso::py::read_py_migration(read_file(path));
+    return rokso::py::read_py_migration(rokso::read_file_text(path));
   }
 
   std::vector<rokso::RenderedFile> render(const std::string& stem,
@@ -41,27 +42,6 @@ class PyFormat final : public rokso::FormatPlugin {
     return {rokso::RenderedFile{stem + ".py", rokso::py::render_py_migration(migration)}};
   }
 
- private:
-  static std::string read_file(const std::string& path) {
-    const auto cannot = [&path](int error) {
-      return std::runtime_error("cannot read '" + path + "': " + std::strerror(error));
-    };
-    errno = 0;
-    const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-    if (!file) throw cannot(errno);
-    std::string content;
-    char buffer[65536];
-    for (;;) {
-      errno = 0;
-      const std::size_t n = std::fread(buffer, 1, sizeof buffer, file.get());
-      content.append(buffer, n);
-      if (n < sizeof buffer) {
-        if (std::ferror(file.get())) throw cannot(errno != 0 ? errno : EIO);
-        break;
-      }
-    }
-    return content;
-  }
 };
 
 }  // namespace
