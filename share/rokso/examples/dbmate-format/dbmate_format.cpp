@@ -28,6 +28,7 @@
 // A UTF-8 byte-order mark at the very start is skipped; anything else that is not
 // well-formed UTF-8, and NUL bytes (which PostgreSQL never accepts), are errors.
 
+#include <rokso/file_text.hpp>
 #include <rokso/format_error.hpp>
 #include <rokso/format_plugin.hpp>
 #include <rokso/utf8.hpp>
@@ -233,27 +234,6 @@ rokso::Migration parse_dbmate(const std::string& text) {
   return parser.parse();
 }
 
-std::string read_whole_file(const std::string& path) {
-  const auto cannot = [&path](int error) {
-    return std::runtime_error("cannot read '" + path + "': " + std::strerror(error));
-  };
-  errno = 0;
-  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!file) throw cannot(errno != 0 ? errno : EIO);
-  std::string content;
-  char buffer[65536];
-  for (;;) {
-    errno = 0;
-    const std::size_t n = std::fread(buffer, 1, sizeof buffer, file.get());
-    content.append(buffer, n);
-    if (n < sizeof buffer) {
-      if (std::ferror(file.get())) throw cannot(errno != 0 ? errno : EIO);
-      break;
-    }
-  }
-  return content;
-}
-
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
@@ -285,7 +265,7 @@ class DbmateFormat final : public rokso::FormatPlugin {
     return rokso::FileClaim::migration;
   }
 
-  rokso::Migration read(const std::string& path) const override { return parse_dbmate(read_whole_file(path)); }
+  rokso::Migration read(const std::string& path) const override { return parse_dbmate(rokso::read_file_text(path)); }
 
   // <stem>.sql in dbmate's layout. Refuses (std::invalid_argument) what the layout
   // cannot hold, rather than write a file that would read back differently.
