@@ -1,0 +1,2 @@
+﻿-- rokso:bogus
+SELECT 1;
