@@ -25,8 +25,10 @@ for target in "${targets[@]}"; do
   corpus=$(mktemp -d)
   seeds="file-formats/$fmt/fuzz-corpus"
   [ -d "$seeds" ] || seeds=""
+  dict="file-formats/$fmt/fuzz.dict"
+  [ -f "$dict" ] || dict=""
   echo "fuzz: $target for ${FUZZ_SECONDS}s"
-  if ! "$binary" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -artifact_prefix="$BUILD/" \
+  if ! "$binary" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -artifact_prefix="$BUILD/" ${dict:+-dict="$dict"} \
       "$corpus" ${seeds:+"$seeds"} >"$BUILD/$target.log" 2>&1; then
     tail -60 "$BUILD/$target.log"
     echo "fuzz: $target found a crash (input saved in $BUILD/)"
