@@ -4,6 +4,8 @@
 #include <rokso/format_error.hpp>
 #include <rokso/format_plugin.hpp>
 
+#include "testing/plugin_module.hpp"
+
 #include <dlfcn.h>
 #include <unistd.h>
 
@@ -17,53 +19,13 @@
 
 namespace {
 
-// The module stays loaded for the whole test run (plugins outlive nothing here).
-struct LoadedPlugin {
-  void* handle = nullptr;
-  const rokso::PluginManifest* manifest = nullptr;
-  std::unique_ptr<rokso::Plugin> plugin;
-
-  LoadedPlugin() {
-    handle = dlopen(ROKSO_PY_PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL);
-    BOOST_TEST_REQUIRE(handle != nullptr, dlerror());
-    manifest = static_cast<const rokso::PluginManifest*>(dlsym(handle, "rokso_plugin_manifest"));
-    BOOST_TEST_REQUIRE(manifest != nullptr);
-    using Create = rokso::Plugin* (*)();
-    const auto create = reinterpret_cast<Create>(dlsym(handle, "rokso_plugin_create"));
-    BOOST_TEST_REQUIRE(create != nullptr);
-    plugin.reset(create());
-  }
-  rokso::FormatPlugin& format() {
-    rokso::FormatPlugin* f = plugin->as_format();
-    BOOST_TEST_REQUIRE(f != nullptr);
-    return *f;
-  }
-};
+using rokso::testing::LoadedPlugin;
+using rokso::testing::TempDir;
 
 LoadedPlugin& loaded() {
-  static LoadedPlugin* instance = new LoadedPlugin();  // never unloaded
+  static LoadedPlugin* instance = new LoadedPlugin(ROKSO_PY_PLUGIN_PATH);  // never unloaded
   return *instance;
 }
-
-// A scratch directory removed at the end of each test.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/rokso_py_test_XXXXXX";
-    const char* made = mkdtemp(tmpl);
-    BOOST_TEST_REQUIRE(made != nullptr);
-    path = made;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-  std::string write(const std::string& name, const std::string& content) const {
-    const std::string file = path + "/" + name;
-    std::ofstream(file, std::ios::binary) << content;
-    return file;
-  }
-};
 
 }  // namespace
 
