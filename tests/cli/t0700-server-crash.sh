@@ -30,7 +30,11 @@ check_invariant() {
       NOT IN (0, 3)")" 0 "half-applied migrations ($1)"
 }
 
-rokso migrate >"$WORK/m.out" 2>"$WORK/m.err" &
+# libpqxx 6.4 leaks an error object when the server vanishes between statements
+# ("Could not obtain client encoding"); under the sanitizer build that is reported at
+# exit and would fail this run for a leak that is not rokso's. Leak checks stay on
+# everywhere else.
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 rokso migrate >"$WORK/m.out" 2>"$WORK/m.err" &
 pid=$!
 sleep 1
 # The whole server dies at once, as when the machine's OOM killer takes it.
