@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -56,6 +57,21 @@ bool is_duration(const std::string& text) {
 
 }  // namespace
 
+LockMode parse_lock_mode(const std::string& text, const std::string& where) {
+  if (text == "session") return LockMode::session;
+  if (text == "lease") return LockMode::lease;
+  throw usage_error(where + ": lock mode must be \"session\" or \"lease\", not '" + text + "'");
+}
+
+const char* lock_mode_name(LockMode mode) { return mode == LockMode::lease ? "lease" : "session"; }
+
+LockSettings with_lock_environment(LockSettings settings) {
+  if (const char* env = std::getenv("ROKSO_LOCK_MODE")) {
+    if (*env != '\0') settings.mode = parse_lock_mode(env, "ROKSO_LOCK_MODE");
+  }
+  return settings;
+}
+
 void check_migration_settings(const MigrationSettings& settings, const std::string& where) {
   if (!is_duration(settings.lock_timeout)) {
     throw usage_error(where + ": lock timeout '" + settings.lock_timeout + "' is not a duration like 5s, 500ms or 2min");
@@ -85,6 +101,11 @@ Config load_config(const fs::path& file) {
     std::string what = e.what();
     auto pos = what.find("] ");
     if (pos != std::string::npos) what = what.substr(pos + 2);
+    // "; last read: '...'" quotes the file's text up to the error, which may be the
+    // password (a hand-edited file with an unclosed or line-broken password string).
+    // The line and column already say where; never echo the text.
+    auto quoted = what.find("; last read: ");
+    if (quoted != std::string::npos) what.erase(quoted);
     throw usage_error(where + " is not valid JSON: " + what);
   }
   if (!doc.is_object()) throw usage_error(where + ": expected a JSON object");
@@ -132,6 +153,14 @@ Config load_config(const fs::path& file) {
       }
       config.lock_wait_timeout_s = timeout->get<double>();
     }
+    if (auto mode = optional_text(*scope, "lock_mode", where)) s.lock.mode = parse_lock_mode(*mode, where);
+    auto expiry = scope->find("lock_lease_expiry");
+    if (expiry != scope->end()) {
+      if (!expiry->is_number() || expiry->get<double>() < 1 || expiry->get<double>() > 86400) {
+        throw usage_error(where + ": \"lock_lease_expiry\" must be a number of seconds from 1 to 86400");
+      }
+      s.lock.lease_expiry_s = expiry->get<double>();
+    }
   }
   auto migrations = doc.find("migrations");
   if (migrations != doc.end()) {
@@ -162,6 +191,8 @@ void save_config(const fs::path& file, const Config& config) {
   doc["database"] = db;
   if (config.version_table != "rokso_db_version") doc["version_table_name"] = config.version_table;
   if (config.default_format != "py") doc["default_format"] = config.default_format;
+  if (s.lock.mode != LockMode::session) doc["lock_mode"] = lock_mode_name(s.lock.mode);
+  if (s.lock.lease_expiry_s != LockSettings().lease_expiry_s) doc["lock_lease_expiry"] = s.lock.lease_expiry_s;
   const std::string text = doc.dump(4) + "\n";
 
   const fs::path temp = file.string() + ".tmp";
