@@ -17,9 +17,14 @@ enum ExitCode : int {
 // Thrown anywhere below a command; the command runner prints `error: <message>` (one
 // line) and exits with exit_code(). Messages are lowercase, without a full stop, and
 // never contain a password.
+// A control character in the message (a line break in a file or migration name the user
+// typed) is shown escaped, so the error stays one line whatever it quotes.
+std::string escape_control_characters(const std::string& message);
+
 class Error : public std::runtime_error {
  public:
-  Error(ExitCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
+  Error(ExitCode code, const std::string& message)
+      : std::runtime_error(escape_control_characters(message)), code_(code) {}
   ExitCode exit_code() const { return code_; }
 
  private:
