@@ -8,7 +8,6 @@
 #include "core/text_util.hpp"
 
 #include <cctype>
-#include <ctime>
 #include <fstream>
 
 namespace fs = std::filesystem;
@@ -50,15 +49,6 @@ void check_file_name(const std::string& name) {
   }
 }
 
-std::string timestamp_now() {
-  std::time_t now = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&now, &local);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y_%m_%d__%H_%M_%S", &local);
-  return text;
-}
-
 std::string value_or_ask(rokso::Session& session, const char* flag, const std::string& question,
                          const std::string& default_value = "") {
   if (session.has(flag)) return rokso::trim(session.get<std::string>(flag));
@@ -87,9 +77,17 @@ int create(rokso::Session& session) {
   }
   menu += ": (" + letters + ")";
   std::string letter = value_or_ask(session, "type", menu, default_letter);
+  // Beyond the menu's letters, any kind by its name ("trigger") or directory
+  // ("700.triggers"): the kinds remap writes have no letter, to keep roksopsql's menu.
   const rokso::ObjectKindPlugin* kind =
       letter.size() == 1 ? plugins.object_kind_by_letter(static_cast<char>(std::toupper(letter[0]))) : nullptr;
-  if (!kind) throw rokso::usage_error("unknown kind '" + letter + "'; choose one of " + letters);
+  for (const rokso::ObjectKindPlugin* k : kinds) {
+    if (!kind && (k->name() == letter || k->directory() == letter)) kind = k;
+  }
+  if (!kind) {
+    throw rokso::usage_error("unknown kind '" + letter + "'; choose one of " + letters +
+                             ", or a kind's name or directory from 'rokso plugins'");
+  }
 
   const std::string object = value_or_ask(
       session, "tablename", "Enter table/procedure/function name that you want to create this migration for.");
@@ -102,7 +100,7 @@ int create(rokso::Session& session) {
   const fs::path dir = project.migration_dir() / schema / kind->directory() / object;
   rokso::out::line("migration filepath:: " + dir.string());
   const std::vector<rokso::RenderedFile> files =
-      format->render(timestamp_now() + "_" + name, kind->create_template(schema, object));
+      format->render(rokso::file_timestamp_now() + "_" + name, kind->create_template(schema, object));
 
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -132,7 +130,7 @@ int main(int argc, char** argv) {
   command.options.add_options()
       ("dbschema", text()->value_name("<schema>"), "schema of the object (default public)")
       ("type", text()->value_name("<letter>"), "kind of object: T table, V view, M materialized view, "
-                                                "F function, D database type (default T)")
+                                                "F function, D database type (default T); or any kind's name, e.g. trigger (see 'rokso plugins')")
       ("tablename", text()->value_name("<object>"), "name of the table, view, function or type")
       ("filename", text()->value_name("<name>"), "name of the migration file, without timestamp or extension")
       ("format", text()->value_name("<format>"), "file format of the migration: py, sql, yaml or a plugin's (default: config.json's default_format, else py)");

@@ -10,4 +10,7 @@ namespace rokso {
 // `s` without leading and trailing spaces, tabs, CR and LF.
 std::string trim(const std::string& s);
 
+// The local time as migration file names start with it: "2021_03_29__19_14_28".
+std::string file_timestamp_now();
+
 }  // namespace rokso

@@ -1,12 +1,13 @@
-#include "seed_kind.hpp"
+#include "kind_support/simple_kind.hpp"
 
 namespace {
 
-class DatabaseTypeKind : public rokso::seed::SeedKind {
+class DatabaseTypeKind : public rokso::kinds::SimpleKind {
  public:
   DatabaseTypeKind()
-      : SeedKind({"database_type", "100.database_types", 'D', "[D]atabase Type", 5, "TYPE",
-                  "composite, enum and domain types (roksopsql's 100.database_types)"}) {}
+      : SimpleKind({"database_type", "100.database_types", 'D', "[D]atabase Type", 5, "TYPE",
+                  "composite, enum, domain and range types (roksopsql's 100.database_types)",
+                  {"TYPE", "DOMAIN", "SHELL TYPE"}}) {}
 
  protected:
   std::string skeleton(const std::string& qualified) const override {

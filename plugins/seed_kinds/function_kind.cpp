@@ -1,12 +1,12 @@
-#include "seed_kind.hpp"
+#include "kind_support/simple_kind.hpp"
 
 namespace {
 
-class FunctionKind : public rokso::seed::SeedKind {
+class FunctionKind : public rokso::kinds::SimpleKind {
  public:
   FunctionKind()
-      : SeedKind({"function", "500.functions", 'F', "[F]unctions", 4, "FUNCTION",
-                  "functions and procedures (roksopsql's 500.functions)"}) {}
+      : SimpleKind({"function", "500.functions", 'F', "[F]unctions", 4, "FUNCTION",
+                  "functions (roksopsql's 500.functions)", {"FUNCTION"}}) {}
 
  protected:
   std::string skeleton(const std::string& qualified) const override {

@@ -1,12 +1,13 @@
-#include "seed_kind.hpp"
+#include "kind_support/simple_kind.hpp"
 
 namespace {
 
-class MaterializedViewKind : public rokso::seed::SeedKind {
+class MaterializedViewKind : public rokso::kinds::SimpleKind {
  public:
   MaterializedViewKind()
-      : SeedKind({"materialized_view", "400.mat_views", 'M', "[M]aterialized View", 3, "MATERIALIZED VIEW",
-                  "materialized views (roksopsql's 400.mat_views)"}) {}
+      : SimpleKind({"materialized_view", "400.mat_views", 'M', "[M]aterialized View", 3, "MATERIALIZED VIEW",
+                  "materialized views (roksopsql's 400.mat_views)",
+                  {"MATERIALIZED VIEW"}}) {}
 
  protected:
   std::string skeleton(const std::string& qualified) const override {

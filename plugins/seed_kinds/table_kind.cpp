@@ -1,12 +1,13 @@
-#include "seed_kind.hpp"
+#include "kind_support/simple_kind.hpp"
 
 namespace {
 
-class TableKind : public rokso::seed::SeedKind {
+class TableKind : public rokso::kinds::SimpleKind {
  public:
   TableKind()
-      : SeedKind({"table", "200.tables", 'T', "[T]able", 1, "TABLE",
-                  "tables (roksopsql's 200.tables)"}) {}
+      : SimpleKind({"table", "200.tables", 'T', "[T]able", 1, "TABLE",
+                  "tables, with their defaults, partitions and row security (roksopsql's 200.tables)",
+                  {"TABLE", "DEFAULT", "TABLE ATTACH", "ROW SECURITY"}}) {}
 
  protected:
   std::string skeleton(const std::string& qualified) const override {

@@ -1,10 +1,12 @@
-#include "seed_kind.hpp"
+#include "kind_support/simple_kind.hpp"
 
 namespace {
 
-class ViewKind : public rokso::seed::SeedKind {
+class ViewKind : public rokso::kinds::SimpleKind {
  public:
-  ViewKind() : SeedKind({"view", "300.views", 'V', "[V]iew", 2, "VIEW", "views (roksopsql's 300.views)"}) {}
+  ViewKind()
+      : SimpleKind({"view", "300.views", 'V', "[V]iew", 2, "VIEW", "views (roksopsql's 300.views)",
+                    {"VIEW"}}) {}
 
  protected:
   std::string skeleton(const std::string& qualified) const override {

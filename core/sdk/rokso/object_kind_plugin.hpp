@@ -1,10 +1,12 @@
 // rokso plugin SDK: a kind of database object (table, view, function, type, ...).
 #pragma once
 
+#include <rokso/dump_entry.hpp>
 #include <rokso/migration.hpp>
 #include <rokso/plugin.hpp>
 
 #include <string>
+#include <vector>
 
 namespace rokso {
 
@@ -31,6 +33,18 @@ class ObjectKindPlugin : public Plugin {
   // SQL dropping the object if it exists, e.g. DROP TABLE IF EXISTS "s"."t";
   virtual std::string default_rollback(const std::string& schema,
                                        const std::string& object) const = 0;
+
+  // The pg_dump entry types (DumpEntry::type) `rokso remap` files under this kind,
+  // e.g. {"TABLE"}. "*" takes every type no other kind takes. Empty: remap never
+  // writes files of this kind.
+  virtual std::vector<std::string> remap_entry_types() const { return {}; }
+  // The rollback of a remapped file of this kind holding `entries` in apply order: the
+  // first is the object the file is named after, the rest live on it (its comments,
+  // indexes, constraints...). Runs before anything the file's object depends on is
+  // rolled back, after everything that depends on it.
+  virtual std::string remap_rollback(const std::vector<DumpEntry>& entries) const {
+    return drop_all_if_exists(entries);
+  }
 };
 
 }  // namespace rokso

@@ -17,7 +17,7 @@
 #include <cstdint>
 #include <string>
 
-#define ROKSO_PLUGIN_INTERFACE_VERSION 1u
+#define ROKSO_PLUGIN_INTERFACE_VERSION 2u
 #define ROKSO_PLUGIN_MAGIC 0x524f4b53u  // "ROKS"
 
 #if defined(_GLIBCXX_USE_CXX11_ABI)
