@@ -1,8 +1,11 @@
-// rokso migrate: applies every pending migration in order (or one, with --migration),
-// each in its own transaction together with its version-table row. All files of one
-// run share one revision id. On a failure: that migration is rolled back, recorded as
-// `error`, and the run stops with exit 1.
+// rokso migrate: applies every pending migration in order (or one, with --migration, or
+// those up to one, with --to), each in its own transaction together with its
+// version-table row. The order is roksopsql's (identities sorted as strings), adjusted by
+// the files' `requires` (core/dependency_order.hpp). All files of one run share one
+// revision id. On a failure: that migration is rolled back, recorded as `error`, and the
+// run stops with exit 1. --format json reports the run as one JSON document.
 #include "core/command.hpp"
+#include "core/dependency_order.hpp"
 #include "core/error.hpp"
 #include "core/invalid_indexes.hpp"
 #include "core/transaction_mode.hpp"
@@ -12,24 +15,58 @@
 #include "core/revision_id.hpp"
 #include "core/sql_script.hpp"
 
-#include <algorithm>
+#include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <chrono>
 
 namespace {
 
 using rokso::MigrationFile;
 using rokso::VersionRow;
 
+// Bump when the JSON shape changes incompatibly (README: "JSON output").
+constexpr int kJsonVersion = 1;
+
 struct PlannedMigration {
   const MigrationFile* file;
   bool retry;  // a row with status `error` exists for it
   rokso::Progress resume;  // how far its failed non-transactional attempt got
   rokso::Migration migration;
+  // What became of it, for --format json: planned, applied, failed, checked,
+  // not_checked or not_run; and how long it took (-1: it did not run).
+  std::string result = "not_run";
+  long long duration_ms = -1;
 };
 
-// What this run applies, following roksopsql: while a failed migration exists, only the
-// failed ones are retried (the next run does the rest), and --migration accepts only
-// the first failed file.
+// --migration runs one file alone: what it requires must be applied already.
+void check_requirements_applied(const rokso::MigrationTree& tree, const rokso::History& history,
+                                const PlannedMigration& p) {
+  const std::string& identity = p.file->identity;
+  for (const std::string& required : p.migration.requires_identities) {
+    if (required == identity) throw rokso::failure("'" + identity + "' requires itself");
+    if (history.state_of(required) == rokso::History::State::complete) continue;
+    if (!tree.find(required)) {
+      throw rokso::failure("'" + identity + "' requires '" + required +
+                           "', which is not under migration/ and not applied");
+    }
+    if (p.retry) {
+      throw rokso::failure("the failed migration '" + identity + "' requires '" + required +
+                           "', which is not applied; clear its failed row with 'rokso mark --pending " + identity +
+                           "', then run 'rokso migrate'");
+    }
+    throw rokso::failure("'" + identity + "' requires '" + required +
+                         "', which is not applied yet; run 'rokso migrate --to " + identity +
+                         "' to apply it together with what it requires");
+  }
+}
+
+// What this run applies, in order. Following roksopsql: while a failed migration exists,
+// only the failed ones are retried (the next run does the rest), and --migration accepts
+// only the first failed file. Otherwise every pending file, or with --to those up to and
+// including the one named. The base order (identities sorted as strings, or the failed
+// rows by id) is adjusted by the files' `requires`. Every file is read and checked, and
+// the order computed, before anything runs.
 std::vector<PlannedMigration> plan(rokso::Session& session, const rokso::History& history) {
   const rokso::MigrationTree& tree = session.tree();
   const std::vector<VersionRow>& failed = history.failed();
@@ -41,9 +78,11 @@ std::vector<PlannedMigration> plan(rokso::Session& session, const rokso::History
     }
     return file;
   };
+  using State = rokso::History::State;
 
   std::vector<PlannedMigration> planned;
   if (session.has("migration")) {
+    if (session.has("to")) throw rokso::usage_error("--migration and --to exclude each other");
     const std::string named = session.get<std::string>("migration");
     const MigrationFile* file = tree.resolve(named);
     const std::string identity = file ? file->identity : named;
@@ -53,25 +92,95 @@ std::vector<PlannedMigration> plan(rokso::Session& session, const rokso::History
                                failed.front().filename + "'");
     }
     if (!file) throw rokso::usage_error("unknown migration '" + named + "' (no such file under migration/)");
-    const rokso::History::State state = history.state_of(identity);
-    if (state == rokso::History::State::complete) return planned;
+    const State state = history.state_of(identity);
+    if (state == State::complete) return planned;
     rokso::Progress resume;
     for (const VersionRow& row : failed) {
       if (row.filename == identity) resume = {row.progress, row.progress_checksum};
     }
-    planned.push_back({file, state == rokso::History::State::failed, resume, {}});
-  } else if (!failed.empty()) {
+    planned.push_back({file, state == State::failed, resume, {}});
+    planned.front().migration = tree.read(*file);
+    check_requirements_applied(tree, history, planned.front());
+    return planned;
+  }
+
+  // --to: a file of the tree, by identity or path.
+  const MigrationFile* target = nullptr;
+  if (session.has("to")) {
+    const std::string named = session.get<std::string>("to");
+    target = tree.resolve(named);
+    if (!target) throw rokso::usage_error("unknown migration '" + named + "' (no such file under migration/)");
+    const State state = history.state_of(target->identity);
+    if (state == State::complete) return planned;
+    if (!failed.empty() && state != State::failed) {
+      throw rokso::usage_error("'" + failed.front().filename +
+                               "' failed earlier and must be retried first; run 'rokso migrate' (it retries only "
+                               "the failed migrations)");
+    }
+  }
+
+  if (!failed.empty()) {
     for (const VersionRow& row : failed) {
       planned.push_back({file_of(row.filename), true, {row.progress, row.progress_checksum}, {}});
     }
   } else {
     for (const MigrationFile& file : tree.files()) {
-      if (history.state_of(file.identity) == rokso::History::State::absent) planned.push_back({&file, false, {}, {}});
+      if (history.state_of(file.identity) == State::absent) planned.push_back({&file, false, {}, {}});
     }
   }
-  // Every file is read and checked before anything runs.
   for (PlannedMigration& p : planned) p.migration = tree.read(*p.file);
-  return planned;
+  if (!failed.empty()) {
+    // A failed file's requirements were applied before it ran, unless its fix added one.
+    for (const PlannedMigration& p : planned) {
+      for (const std::string& required : p.migration.requires_identities) {
+        if (history.state_of(required) == State::absent && tree.find(required)) check_requirements_applied(tree, history, p);
+      }
+    }
+  }
+
+  std::vector<rokso::DependencyNode> nodes;
+  nodes.reserve(planned.size());
+  for (const PlannedMigration& p : planned) nodes.push_back({p.file->identity, &p.migration.requires_identities});
+  const std::vector<std::size_t> order = rokso::dependency_order(
+      nodes, [&history](std::string_view identity) { return history.state_of(identity) == State::complete; });
+  std::vector<PlannedMigration> ordered;
+  ordered.reserve(planned.size());
+  for (std::size_t i : order) {
+    ordered.push_back(std::move(planned[i]));
+    if (ordered.back().file == target) break;
+  }
+  return ordered;
+}
+
+// --format json: the run as one document (README: "JSON output"). `error` is the
+// server's (or the failure's) message when outcome is failed or check_failed.
+void print_json(const std::string& mode, const std::string& outcome, const std::string& revision,
+                const std::vector<PlannedMigration>& planned, const std::string& error = "") {
+  using json = nlohmann::ordered_json;
+  json files = json::array();
+  for (const PlannedMigration& p : planned) {
+    files.push_back({
+        {"identity", p.file->identity},
+        {"format", p.file->format ? json(p.file->format->name()) : json(nullptr)},
+        {"transactional", p.migration.transactional},
+        {"retry", p.retry},
+        {"requires", p.migration.requires_identities},
+        {"notes", p.migration.notes},
+        {"result", p.result},
+        {"duration_ms", p.duration_ms < 0 ? json(nullptr) : json(p.duration_ms)},
+        {"apply_sql", mode == "dry_run" ? json(p.migration.apply_sql) : json(nullptr)},
+    });
+  }
+  json doc = {
+      {"rokso_json_version", kJsonVersion},
+      {"command", "migrate"},
+      {"mode", mode},
+      {"outcome", outcome},
+      {"revision", revision.empty() ? json(nullptr) : json(revision)},
+      {"files", files},
+  };
+  if (!error.empty()) doc["error"] = error;
+  rokso::out::document(doc.dump(2, ' ', false, json::error_handler_t::replace));
 }
 
 // Invalid indexes a failed CREATE INDEX CONCURRENTLY leaves behind block a retry (the
@@ -103,10 +212,15 @@ std::string transaction_mode(const rokso::Migration& m) {
 
 // --dry-run: the plan, in order, with its SQL. Nothing is executed and nothing written,
 // not even the version table, and no lock is taken.
-int dry_run(rokso::Session& session) {
+int dry_run(rokso::Session& session, bool json) {
   session.tree();
   const rokso::History history = session.version_table().read_history(0, false);
-  const std::vector<PlannedMigration> planned = plan(session, history);
+  std::vector<PlannedMigration> planned = plan(session, history);
+  if (json) {
+    for (PlannedMigration& p : planned) p.result = "planned";
+    print_json("dry_run", planned.empty() ? "nothing_to_migrate" : "would_migrate", "", planned);
+    return rokso::kExitOk;
+  }
   if (planned.empty()) {
     rokso::out::line("Nothing to migrate ....");
     return rokso::kExitOk;
@@ -116,6 +230,10 @@ int dry_run(rokso::Session& session) {
   for (const PlannedMigration& p : planned) {
     rokso::out::line("\n🌀 " + p.file->identity + (p.retry ? "  (retry of a failed migration)" : "") + "\n   runs " +
                      transaction_mode(p.migration));
+    const std::vector<std::string>& required = p.migration.requires_identities;
+    for (std::size_t i = 0; i < required.size(); ++i) {
+      rokso::out::line((i == 0 ? "   requires: " : "             ") + required[i]);
+    }
     for (const auto& note : p.migration.notes) rokso::out::line("   note: " + note);
     std::string sql = p.migration.apply_sql;
     while (!sql.empty() && (sql.back() == '\n' || sql.back() == ' ')) sql.pop_back();
@@ -127,36 +245,47 @@ int dry_run(rokso::Session& session) {
 // --check: applies the pending transactional migrations in one transaction, in order,
 // then rolls everything back, so a team learns whether they would succeed. Migrations
 // that cannot run in a transaction are listed as not checked.
-int check(rokso::Session& session) {
+int check(rokso::Session& session, bool json) {
   session.tree();
   rokso::Database& db = session.database();
   db.prepare_for_migrations(session.migration_settings());
   rokso::VersionTable& table = session.version_table();
   rokso::MigrationLock lock(db, table.sql_name(), session.lock_wait_timeout());
-  const std::vector<PlannedMigration> planned = plan(session, table.read_history(0, false));
+  std::vector<PlannedMigration> planned = plan(session, table.read_history(0, false));
   if (planned.empty()) {
+    if (json) print_json("check", "nothing_to_migrate", "", planned);
     rokso::out::line("Nothing to migrate ....");
     return rokso::kExitOk;
   }
   std::size_t checked = 0, skipped = 0;
   pqxx::work tx(db.connection());
-  for (const PlannedMigration& p : planned) {
+  for (PlannedMigration& p : planned) {
     if (!p.migration.transactional) {
       rokso::out::line("⏭  not checked (runs outside a transaction): " + p.file->identity);
+      p.result = "not_checked";
       ++skipped;
       continue;
     }
+    const auto start = std::chrono::steady_clock::now();
     try {
       if (!rokso::is_blank_sql(p.migration.apply_sql)) tx.exec(p.migration.apply_sql);
     } catch (const pqxx::sql_error& e) {
+      p.result = "failed";
       rokso::out::error("check failed: '" + p.file->identity + "' would fail; nothing was changed");
-      std::fprintf(stderr, "%s\n", rokso::describe_sql_error(e).c_str());
+      if (json) {
+        print_json("check", "check_failed", "", planned, rokso::one_line(rokso::describe_sql_error(e)));
+      } else {
+        std::fprintf(stderr, "%s\n", rokso::describe_sql_error(e).c_str());
+      }
       return rokso::kExitFailed;
     }
+    p.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+    p.result = "checked";
     rokso::out::line("✔ " + p.file->identity);
     ++checked;
   }
   tx.abort();
+  if (json) print_json("check", "check_passed", "", planned);
   rokso::out::line("Check passed: " + std::to_string(checked) + " migration(s) would apply cleanly" +
                    (skipped ? " (" + std::to_string(skipped) + " not checked)" : "") +
                    "; everything was rolled back.");
@@ -164,9 +293,19 @@ int check(rokso::Session& session) {
 }
 
 int migrate(rokso::Session& session) {
+  const std::string format = session.get<std::string>("format");
+  if (format != "text" && format != "json") {
+    throw rokso::usage_error("unknown output format '" + format + "' (text or json)");
+  }
+  const bool json = format == "json";
+  if (json) {
+    // stdout carries one document: no -v statements, no progress lines.
+    rokso::out::set_verbose(false);
+    rokso::out::set_quiet(true);
+  }
   if (session.has("dry-run") && session.has("check")) throw rokso::usage_error("--dry-run and --check exclude each other");
-  if (session.has("dry-run")) return dry_run(session);
-  if (session.has("check")) return check(session);
+  if (session.has("dry-run")) return dry_run(session, json);
+  if (session.has("check")) return check(session, json);
   session.tree();  // a malformed tree stops us before we connect
   rokso::Database& db = session.database();
   const rokso::MigrationSettings settings = session.migration_settings();
@@ -179,6 +318,7 @@ int migrate(rokso::Session& session) {
 
   std::vector<PlannedMigration> planned = plan(session, history);
   if (planned.empty()) {
+    if (json) print_json("apply", "nothing_to_migrate", "", planned);
     rokso::out::line("Nothing to migrate ....");
     return rokso::kExitOk;
   }
@@ -186,7 +326,7 @@ int migrate(rokso::Session& session) {
       [&history](const std::string& candidate) { return history.revision_taken(candidate); });
 
   rokso::MigrationRunner runner(db, table, settings.lock_retries);
-  for (const PlannedMigration& p : planned) {
+  for (PlannedMigration& p : planned) {
     const std::string& identity = p.file->identity;
     rokso::out::line("🌀Applying migration file:  " + identity);
     if (!p.migration.transactional) {
@@ -202,16 +342,37 @@ int migrate(rokso::Session& session) {
       if (p.retry) handle_invalid_indexes(session, p.migration, {}, false);
       invalid_before = rokso::invalid_indexes(db);
     }
+    const auto start = std::chrono::steady_clock::now();
+    auto elapsed_ms = [&start] {
+      return static_cast<long long>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
+    };
     try {
       runner.apply(identity, p.migration, revision, p.retry, p.resume);
     } catch (const rokso::MigrationFailed& e) {
+      p.result = "failed";
+      p.duration_ms = elapsed_ms();
       runner.record_failure(identity, revision, p.retry, e.progress());
-      rokso::out::error("Your migration '" + identity + "' has failed. Please fix it and retry.");
-      std::fprintf(stderr, "%s\n", e.what());
+      if (json) {
+        print_json("apply", "failed", revision, planned, rokso::one_line(e.what()));
+        rokso::out::error("Your migration '" + identity + "' has failed. Please fix it and retry: " +
+                          rokso::one_line(e.what()));
+      } else {
+        rokso::out::error("Your migration '" + identity + "' has failed. Please fix it and retry.");
+        std::fprintf(stderr, "%s\n", e.what());
+      }
       if (!p.migration.transactional) handle_invalid_indexes(session, p.migration, invalid_before, true);
       return rokso::kExitFailed;
+    } catch (const rokso::Error& e) {
+      // e.g. the connection was lost: the document still tells what was applied.
+      p.result = "failed";
+      if (json) print_json("apply", "failed", revision, planned, rokso::one_line(e.what()));
+      throw;
     }
+    p.result = "applied";
+    p.duration_ms = elapsed_ms();
   }
+  if (json) print_json("apply", "migrated", revision, planned);
   rokso::out::line("✅ Your database is at revision# " + revision);
   return rokso::kExitOk;
 }
@@ -221,10 +382,14 @@ int migrate(rokso::Session& session) {
 int main(int argc, char** argv) {
   rokso::CommandDefinition command;
   command.name = "migrate";
-  command.synopsis = "[--migration <identity>] [-v]";
+  command.synopsis = "[--migration <identity> | --to <identity>] [--dry-run | --check] [--format text|json] [-v]";
   command.options.add_options()
       ("migration", rokso::po::value<std::string>()->value_name("<identity>"),
        "apply only this migration (its path relative to migration/)")
+      ("to", rokso::po::value<std::string>()->value_name("<identity>"),
+       "apply the pending migrations up to and including this one, in order (with what it requires)")
+      ("format", rokso::po::value<std::string>()->default_value("text")->value_name("<text|json>"),
+       "output format: json prints one document describing the run (or the plan, with --dry-run)")
       ("dry-run", "print the plan and its SQL; execute and record nothing")
       ("check", "apply the pending migrations in one transaction and roll it back: would they succeed?")
       ("drop-invalid-indexes", "drop the invalid indexes a failed CREATE INDEX CONCURRENTLY leaves behind")

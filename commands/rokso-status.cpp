@@ -3,6 +3,7 @@
 // --format json gives the same as one JSON document; --exit-code makes "something is
 // pending or failed" exit 1, for CI gates (like `git diff --exit-code`).
 #include "core/command.hpp"
+#include "core/dependency_order.hpp"
 #include "core/error.hpp"
 #include "core/history_table.hpp"
 #include "core/output.hpp"
@@ -20,6 +21,7 @@ constexpr int kJsonVersion = 1;
 struct PendingFile {
   std::string identity;
   std::vector<std::string> notes;
+  std::vector<std::string> requires_identities;
   std::string error;  // why it cannot be read; empty when it reads fine
 };
 
@@ -34,12 +36,14 @@ nlohmann::ordered_json row_json(const rokso::VersionRow& row) {
   };
 }
 
-std::string json_view(rokso::Session& session, const rokso::History& history, const std::vector<PendingFile>& pending) {
+std::string json_view(rokso::Session& session, const rokso::History& history, const std::vector<PendingFile>& pending,
+                      const std::string& order_error) {
   nlohmann::ordered_json recent = nlohmann::ordered_json::array(), failed = nlohmann::ordered_json::array(), files = nlohmann::ordered_json::array();
   for (const auto& row : history.recent_complete()) recent.push_back(row_json(row));
   for (const auto& row : history.failed()) failed.push_back(row_json(row));
   for (const auto& p : pending) {
     files.push_back({{"identity", p.identity},
+                     {"requires", p.requires_identities},
                      {"notes", p.notes},
                      {"error", p.error.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(p.error)}});
   }
@@ -56,6 +60,7 @@ std::string json_view(rokso::Session& session, const rokso::History& history, co
       {"recent_applied", recent},
       {"failed", failed},
       {"pending", files},
+      {"pending_order_error", order_error.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(order_error)},
   };
   return doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
@@ -94,19 +99,40 @@ int status(rokso::Session& session) {
   bool malformed = false;
   for (const auto& file : tree.files()) {
     if (history.state_of(file.identity) != rokso::History::State::absent) continue;
-    PendingFile p{file.identity, {}, {}};
+    PendingFile p{file.identity, {}, {}, {}};
     try {
-      p.notes = tree.read(file).notes;
+      rokso::Migration migration = tree.read(file);
+      p.notes = std::move(migration.notes);
+      p.requires_identities = std::move(migration.requires_identities);
     } catch (const rokso::Error& e) {
       p.error = e.what();
       malformed = true;
     }
     pending.push_back(std::move(p));
   }
-  rokso::out::line(format == "json" ? json_view(session, history, pending) : text_view(history, pending));
+  // In the order migrate applies them: requires adjust the tree's order (failed files are
+  // retried before any pending one, so requiring one is settled). An unknown requirement
+  // or a cycle is what migrate would stop on: shown in the tree's order, and exit 1.
+  std::string order_error;
+  try {
+    std::vector<rokso::DependencyNode> nodes;
+    nodes.reserve(pending.size());
+    for (const PendingFile& p : pending) nodes.push_back({p.identity, &p.requires_identities});
+    const std::vector<std::size_t> order = rokso::dependency_order(
+        nodes, [&history](std::string_view identity) { return history.state_of(identity) != rokso::History::State::absent; });
+    std::vector<PendingFile> ordered;
+    ordered.reserve(pending.size());
+    for (std::size_t i : order) ordered.push_back(std::move(pending[i]));
+    pending = std::move(ordered);
+  } catch (const rokso::Error& e) {
+    order_error = e.what();
+    malformed = true;
+  }
+  rokso::out::line(format == "json" ? json_view(session, history, pending, order_error) : text_view(history, pending));
   for (const auto& p : pending) {
     if (!p.error.empty()) rokso::out::error(rokso::one_line(p.error));
   }
+  if (!order_error.empty()) rokso::out::error(order_error + " (pending files shown in the tree's order)");
   // A malformed pending file is what migrate would fail on: say so in the exit code.
   if (malformed) return rokso::kExitFailed;
   if (session.has("exit-code") && (!pending.empty() || !history.failed().empty())) return rokso::kExitFailed;

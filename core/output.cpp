@@ -5,6 +5,7 @@
 namespace rokso::out {
 namespace {
 bool g_verbose = false;
+bool g_quiet = false;
 
 void write(std::FILE* stream, const char* prefix, const std::string& text) {
   std::fputs(prefix, stream);
@@ -16,7 +17,12 @@ void write(std::FILE* stream, const char* prefix, const std::string& text) {
 void set_verbose(bool on) { g_verbose = on; }
 bool verbose() { return g_verbose; }
 
-void line(const std::string& text) { write(stdout, "", text); }
+void set_quiet(bool on) { g_quiet = on; }
+
+void line(const std::string& text) {
+  if (!g_quiet) write(stdout, "", text);
+}
+void document(const std::string& text) { write(stdout, "", text); }
 void error(const std::string& text) {
   std::fflush(stdout);
   write(stderr, "error: ", text);
@@ -30,7 +36,7 @@ void hint(const std::string& text) {
   write(stderr, "hint: ", text);
 }
 void detail(const std::string& text) {
-  if (g_verbose) write(stdout, "", text);
+  if (g_verbose && !g_quiet) write(stdout, "", text);
 }
 
 }  // namespace rokso::out
