@@ -14,6 +14,29 @@
 
 namespace rokso {
 
+// How `migrate`, `rollback`, `mark` and `init` keep each other apart on one version
+// table (config.json's "lock_mode", "lock_lease_expiry"; $ROKSO_LOCK_MODE overrides the mode).
+enum class LockMode {
+  // A session advisory lock: dies with its connection (kill -9 leaves nothing stuck);
+  // refused behind a connection pooler, where a session is not one server process.
+  session,
+  // A row with an expiry in <version table>_lock, renewed while rokso runs: works through
+  // any pooler; a killed holder blocks others until its lease expires.
+  lease,
+};
+
+struct LockSettings {
+  LockMode mode = LockMode::session;
+  // Seconds a lease lasts without renewal; rokso renews it every third of that.
+  double lease_expiry_s = 60;
+};
+
+// "session" or "lease"; anything else throws Error(kExitUsage) naming `where`.
+LockMode parse_lock_mode(const std::string& text, const std::string& where);
+const char* lock_mode_name(LockMode mode);
+// `settings` with $ROKSO_LOCK_MODE applied when it is set. Throws Error(kExitUsage) on a bad value.
+LockSettings with_lock_environment(LockSettings settings);
+
 struct DatabaseSettings {
   std::optional<std::string> host;
   std::optional<std::string> port;
@@ -21,6 +44,7 @@ struct DatabaseSettings {
   std::optional<std::string> user;
   std::optional<std::string> password;  // never printed, never logged
   std::string schema = "public";
+  LockSettings lock;  // rokso's own keys, read at the top level or inside "database"
 };
 
 // How each migration runs (config.json's "migrations" object).

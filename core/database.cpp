@@ -22,7 +22,8 @@ class Database::NoticeRouter : public pqxx::errorhandler {
   }
 };
 
-Database::Database(const DatabaseSettings& settings) {
+Database::Database(const DatabaseSettings& settings) : settings_(settings) {
+  settings_.lock = with_lock_environment(settings.lock);
   try {
     connection_ = std::make_unique<pqxx::connection>(connection_string(settings));
   } catch (const pqxx::broken_connection& e) {
@@ -44,12 +45,42 @@ std::string Database::server_version() {
 }
 
 void Database::prepare_for_migrations(const MigrationSettings& settings) {
+  // One round trip, as plain SETs took: the settings are made only when the server
+  // process answering is the one this connection logged in to (no pooler in between).
+  std::string sql =
+      "SELECT p.pid,"
+      " CASE WHEN p.pid = $1 THEN set_config('lock_timeout', $2, false) END,"
+      " CASE WHEN p.pid = $1 AND $3 <> '' THEN set_config('statement_timeout', $3, false) END";
+  if (connection_->server_version() >= 140000) {
+    sql += ", CASE WHEN p.pid = $1 THEN set_config('client_connection_check_interval', '1000', false) END";
+  }
+  sql += " FROM (SELECT pg_catalog.pg_backend_pid() AS pid) p";
   pqxx::nontransaction tx(*connection_);
-  // The values were checked to be plain durations (check_migration_settings); quoted anyway.
-  std::string sql = "SET lock_timeout = " + tx.quote(settings.lock_timeout);
-  if (!settings.statement_timeout.empty()) sql += "; SET statement_timeout = " + tx.quote(settings.statement_timeout);
-  if (connection_->server_version() >= 140000) sql += "; SET client_connection_check_interval = 1000";
-  tx.exec(sql);
+  const pqxx::row row = tx.exec_params1(sql, connection_->backendpid(), settings.lock_timeout, settings.statement_timeout);
+  if (note_server_pid(row[0].as<int>())) {
+    transaction_settings_ = settings;
+  } else {
+    transaction_settings_.reset();
+  }
+}
+
+void Database::apply_transaction_settings(pqxx::transaction_base& tx) {
+  if (!transaction_settings_) return;
+  const MigrationSettings& s = *transaction_settings_;
+  std::string sql = "SELECT set_config('lock_timeout', $1, true)";
+  if (!s.statement_timeout.empty()) sql += ", set_config('statement_timeout', $2, true)";
+  if (connection_->server_version() >= 140000) sql += ", set_config('client_connection_check_interval', '1000', true)";
+  if (s.statement_timeout.empty()) {
+    tx.exec_params(sql, s.lock_timeout);
+  } else {
+    tx.exec_params(sql, s.lock_timeout, s.statement_timeout);
+  }
+}
+
+bool Database::note_server_pid(int pid) {
+  const bool differs = pid != connection_->backendpid();
+  if (differs) behind_pooler_ = true;
+  return differs;
 }
 
 std::string describe_sql_error(const pqxx::sql_error& e) {

@@ -5,6 +5,7 @@
 #include "core/config.hpp"
 
 #include <memory>
+#include <optional>
 #include <pqxx/pqxx>
 #include <string>
 
@@ -20,6 +21,10 @@ class Database {
   Database& operator=(const Database&) = delete;
 
   pqxx::connection& connection() { return *connection_; }
+  // What this connection was made from (e.g. to open a sibling connection), with
+  // $ROKSO_LOCK_MODE applied to lock.mode.
+  const DatabaseSettings& settings() const { return settings_; }
+  const LockSettings& lock_settings() const { return settings_.lock; }
 
   // e.g. "PostgreSQL 15.18 (Debian 15.18-0+deb12u1) on x86_64-pc-linux-gnu, ..."
   std::string server_version();
@@ -29,15 +34,35 @@ class Database {
   //   (client_connection_check_interval, PostgreSQL 14+);
   // - every statement waits at most settings.lock_timeout for a lock, and at most
   //   settings.statement_timeout in all when that is set.
+  // Behind a connection pooler (see note_server_pid) a session setting would not stick
+  // to this connection and would leak into other clients' server connections, so none
+  // is set; apply_transaction_settings() then sets them for each migration instead.
   void prepare_for_migrations(const MigrationSettings& settings);
+
+  // Sets the migration settings with SET LOCAL inside `tx` when prepare_for_migrations()
+  // could not set them for the session (behind a pooler); otherwise does nothing and
+  // costs nothing. Call first thing in each migration's transaction.
+  void apply_transaction_settings(pqxx::transaction_base& tx);
+
+  // A connection pooler (PgBouncer, pgcat, Odyssey, ...) gives its client a made-up
+  // process id at login (libpq's PQbackendPID), so a statement's pg_backend_pid() that
+  // differs from it means a pooler sits between rokso and PostgreSQL. Records `pid`
+  // and returns whether it differs. Statements that are run anyway report their pid
+  // here, so knowing costs no round trip.
+  bool note_server_pid(int pid);
+  bool behind_pooler() const { return behind_pooler_; }
 
   // The server's own quoting of an identifier.
   std::string quote_name(const std::string& name) { return connection_->quote_name(name); }
 
  private:
   class NoticeRouter;
+  DatabaseSettings settings_;
   std::unique_ptr<pqxx::connection> connection_;
   std::unique_ptr<NoticeRouter> notices_;  // destroyed before the connection
+  bool behind_pooler_ = false;
+  // Set by prepare_for_migrations() when it could not set them for the session.
+  std::optional<MigrationSettings> transaction_settings_;
 };
 
 // A server error as the user should see it: the message (with libpq's LINE/caret

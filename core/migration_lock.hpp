@@ -1,35 +1,55 @@
-// One writer at a time per version table: `migrate` and `rollback` hold a session-level
-// advisory lock keyed on the version table for as long as they run.
+// One writer at a time per version table: `migrate`, `rollback`, `mark` and `init` hold
+// rokso's migration lock for as long as they run. Two modes (config.json's "lock_mode",
+// $ROKSO_LOCK_MODE; README: "Behind a connection pooler"):
 //
-// Why this design: a session advisory lock dies with its connection, so a killed rokso
-// (kill -9, a lost network) never leaves a stuck lock. A waiter polls with
-// pg_try_advisory_lock() in autocommit mode instead of blocking in pg_advisory_lock():
-// between polls it holds no transaction and no snapshot, so it cannot deadlock with a
-// CREATE INDEX CONCURRENTLY that the holder runs (CIC waits for every snapshot older
-// than itself).
+// - session (default): a session-level advisory lock keyed on the version table. It dies
+//   with its connection, so a killed rokso (kill -9, a lost network) never leaves a stuck
+//   lock. A waiter polls with pg_try_advisory_lock() in autocommit mode instead of
+//   blocking in pg_advisory_lock(): between polls it holds no transaction and no
+//   snapshot, so it cannot deadlock with a CREATE INDEX CONCURRENTLY that the holder runs
+//   (CIC waits for every snapshot older than itself). Behind a transaction pooler a
+//   session is not one server process, so the lock would not keep anyone out: the
+//   statement that takes it also returns pg_backend_pid(), and when that is not the
+//   process this connection logged in to (a pooler made it up) the lock is not taken and
+//   rokso stops with an error naming the lease mode. No extra round trip.
+//
+// - lease: a row with an expiry in <version table>_lock (core/lease_lock.hpp), renewed
+//   by a background thread; works through any pooler.
+//
+// The two modes exclude each other too, so a team can mix them (a developer connected
+// directly, CI through PgBouncer): each takes its own lock, then looks for the other's
+// and backs off when it finds it.
 #pragma once
 
 #include "core/database.hpp"
 
+#include <memory>
 #include <string>
 
 namespace rokso {
 
+class LeaseLock;
+
 class MigrationLock {
  public:
-  // Waits up to `timeout_s` seconds for the lock on `version_table_sql_name`, saying
-  // once on stderr who it waits for. Throws Error(kExitFailed) on timeout.
+  // Waits up to `timeout_s` seconds for the lock on `version_table_sql_name` (a quoted
+  // "schema"."table"), saying once on stderr who it waits for. Throws Error(kExitFailed)
+  // on timeout, and in session mode behind a connection pooler.
   MigrationLock(Database& db, const std::string& version_table_sql_name, double timeout_s);
-  // Releases the lock (also released by the server if the process dies).
+  // Releases the lock (a session lock is also released by the server if the process
+  // dies; a lease expires).
   ~MigrationLock();
   MigrationLock(const MigrationLock&) = delete;
   MigrationLock& operator=(const MigrationLock&) = delete;
 
  private:
-  bool try_lock();
+  bool try_session_lock(std::string* holder);
 
   Database& db_;
   std::string key_;
+  std::string lease_table_;
+  bool session_held_ = false;
+  std::unique_ptr<LeaseLock> lease_;
 };
 
 }  // namespace rokso

@@ -84,6 +84,7 @@ void MigrationRunner::run_with_bookkeeping(const std::string& what, const std::s
     guarded(what, [&] {
       with_lock_retries(what, [&] {
         pqxx::work tx(db_.connection());
+        db_.apply_transaction_settings(tx);  // behind a pooler: SET LOCAL, else nothing
         execute(tx, sql);
         bookkeeping(tx);
         tx.commit();

@@ -1,0 +1,235 @@
+#include "core/lease_lock.hpp"
+
+#include "core/error.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <random>
+
+namespace rokso {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Reads one double-quoted identifier at `pos` ("" inside stands for "), advancing pos.
+std::string read_quoted(const std::string& text, std::size_t& pos) {
+  if (pos >= text.size() || text[pos] != '"') return {};
+  std::string name;
+  for (++pos; pos < text.size(); ++pos) {
+    if (text[pos] == '"') {
+      if (pos + 1 < text.size() && text[pos + 1] == '"') {
+        name += '"';
+        ++pos;
+      } else {
+        ++pos;
+        return name;
+      }
+    } else {
+      name += text[pos];
+    }
+  }
+  return {};
+}
+
+std::string quote_identifier(const std::string& name) {
+  std::string quoted = "\"";
+  for (char c : name) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + "\"";
+}
+
+std::string random_token() {
+  std::random_device device;
+  char text[33];
+  for (int i = 0; i < 4; ++i) {
+    std::snprintf(text + 8 * i, 9, "%08x", static_cast<unsigned>(device()));
+  }
+  return std::string(text, 32);
+}
+
+std::string describe_this_process() {
+  char host[256] = {0};
+  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return "rokso pid " + std::to_string(static_cast<long long>(::getpid())) + (host[0] ? " on host " + std::string(host) : "");
+}
+
+// The lease is lost or cannot be kept: stop at once, as a kill would. The open
+// transaction, if any, dies with the connection, so nothing is half-applied.
+[[noreturn]] void stop_process(const std::string& message) {
+  std::fflush(stdout);
+  std::fprintf(stderr, "error: %s\n", message.c_str());
+  std::fflush(stderr);
+  ::_exit(kExitFailed);
+}
+
+}  // namespace
+
+std::string lease_table_name(const std::string& version_table_sql_name) {
+  std::size_t pos = 0;
+  const std::string schema = read_quoted(version_table_sql_name, pos);
+  std::string table;
+  if (pos < version_table_sql_name.size() && version_table_sql_name[pos] == '.') {
+    ++pos;
+    table = read_quoted(version_table_sql_name, pos);
+  }
+  if (schema.empty() || table.empty() || pos != version_table_sql_name.size()) {
+    throw failure("internal: unexpected version table name " + version_table_sql_name);
+  }
+  const std::string name = table + "_lock";
+  if (name.size() > 63) {
+    throw usage_error("the version table name '" + table + "' is too long for lock_mode \"lease\": its lease table '" +
+                      name + "' would pass PostgreSQL's 63 bytes");
+  }
+  return quote_identifier(schema) + "." + quote_identifier(name);
+}
+
+std::optional<std::string> live_lease(pqxx::connection& c, const std::string& lease_table) {
+  pqxx::nontransaction tx(c);
+  pqxx::result r = tx.exec(
+      "SELECT held_by, ceil(extract(epoch FROM expires_at - now()))::bigint FROM " + lease_table +
+      " WHERE expires_at > now()");
+  if (r.empty()) return std::nullopt;
+  return "lease held by " + r[0][0].as<std::string>() + ", expires in " + r[0][1].as<std::string>() + " s";
+}
+
+LeaseLock::LeaseLock(Database& db, std::string key, std::string lease_table)
+    : db_(db),
+      key_(std::move(key)),
+      table_(std::move(lease_table)),
+      token_(random_token()),
+      held_by_(describe_this_process()),
+      expiry_s_(db.lock_settings().lease_expiry_s) {}
+
+bool LeaseLock::try_acquire(std::string* holder) {
+  if (!insert_or_take_over()) {
+    if (holder) {
+      try {
+        if (auto lease = live_lease(db_.connection(), table_)) *holder = *lease;
+      } catch (const pqxx::sql_error&) {
+        // Only used for the message.
+      }
+    }
+    return false;
+  }
+  // Ours now, and committed. A rokso in session mode may hold this version table: it
+  // looks for our row after taking its lock, we look for its lock after taking ours, so
+  // at least one of two that race sees the other (and backs off).
+  if (auto pid = session_lock_holder(db_.connection(), key_)) {
+    release_row();
+    if (holder) *holder = "server process " + std::to_string(*pid);
+    return false;
+  }
+  held_ = true;
+  renewer_ = std::thread([this] { renew_loop(); });
+  return true;
+}
+
+bool LeaseLock::insert_or_take_over() {
+  const std::string sql =
+      "INSERT INTO " + table_ +
+      " AS l (singleton, holder, held_by, acquired_at, expires_at)"
+      " VALUES (true, $1, $2, now(), now() + make_interval(secs => $3))"
+      " ON CONFLICT (singleton) DO UPDATE SET holder = EXCLUDED.holder, held_by = EXCLUDED.held_by,"
+      " acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at"
+      " WHERE l.expires_at <= now()"
+      " RETURNING pg_catalog.pg_backend_pid()";
+  for (int attempt = 0;; ++attempt) {
+    try {
+      pqxx::nontransaction tx(db_.connection());
+      pqxx::result r = tx.exec_params(sql, token_, held_by_, expiry_s_);
+      if (r.empty()) return false;
+      db_.note_server_pid(r[0][0].as<int>());
+      return true;
+    } catch (const pqxx::undefined_table&) {
+      if (attempt > 0) throw;
+      create_table();
+    }
+  }
+}
+
+void LeaseLock::create_table() {
+  try {
+    pqxx::work tx(db_.connection());
+    // A transaction-level advisory lock works through any pooler: it keeps racing
+    // first runs from tripping over each other's CREATE TABLE IF NOT EXISTS.
+    tx.exec_params("SELECT pg_advisory_xact_lock(" + std::string(kAdvisoryLockClass) + ", hashtext($1))", table_);
+    tx.exec("CREATE TABLE IF NOT EXISTS " + table_ +
+            " (singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),"
+            " holder text NOT NULL, held_by text NOT NULL,"
+            " acquired_at timestamptz NOT NULL, expires_at timestamptz NOT NULL)");
+    tx.commit();
+  } catch (const pqxx::broken_connection&) {
+    throw;
+  } catch (const pqxx::sql_error& e) {
+    throw failure("cannot create the lease table " + table_ + ": " + one_line(e.what()));
+  }
+}
+
+void LeaseLock::release_row() {
+  pqxx::nontransaction tx(db_.connection());
+  tx.exec_params("DELETE FROM " + table_ + " WHERE holder = $1", token_);
+}
+
+void LeaseLock::renew_loop() {
+  const auto period = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(expiry_s_ / 3));
+  const auto expiry = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(expiry_s_));
+  // Conservative: the lease runs from when it was asked for, by this clock.
+  auto renewed = Clock::now();
+  auto next = renewed + period;
+  std::unique_ptr<Database> own;  // opened when first needed, so short runs never open it
+  const std::string sql =
+      "UPDATE " + table_ + " SET expires_at = now() + make_interval(secs => $2) WHERE holder = $1 RETURNING 1";
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      if (wake_.wait_until(lock, next, [this] { return stop_; })) return;
+    }
+    const auto asked = Clock::now();
+    std::string problem;
+    try {
+      if (!own) own = std::make_unique<Database>(db_.settings());
+      pqxx::nontransaction tx(own->connection());
+      if (tx.exec_params(sql, token_, expiry_s_).empty()) {
+        stop_process("lost the migration lease on " + table_ +
+                     ": it expired and another rokso took it over; stopping (the migration in progress is rolled "
+                     "back); raise \"lock_lease_expiry\" if this process was only slow");
+      }
+      renewed = asked;
+      next = asked + period;
+      continue;
+    } catch (const std::exception& e) {
+      problem = one_line(e.what());
+    }
+    own.reset();
+    if (Clock::now() + std::chrono::seconds(1) >= renewed + expiry) {
+      stop_process("cannot renew the migration lease on " + table_ + " before it expires (" + problem +
+                   "); stopping (the migration in progress is rolled back)");
+    }
+    next = std::min(Clock::now() + std::chrono::seconds(1), renewed + expiry - std::chrono::seconds(1));
+  }
+}
+
+LeaseLock::~LeaseLock() {
+  if (renewer_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    renewer_.join();
+  }
+  if (!held_) return;
+  try {
+    release_row();
+  } catch (...) {
+    // The lease expires by itself.
+  }
+}
+
+}  // namespace rokso
