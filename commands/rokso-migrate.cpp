@@ -4,6 +4,7 @@
 // the files' `requires` (core/dependency_order.hpp). All files of one run share one
 // revision id. On a failure: that migration is rolled back, recorded as `error`, and the
 // run stops with exit 1. --format json reports the run as one JSON document.
+#include "core/checksum.hpp"
 #include "core/command.hpp"
 #include "core/dependency_order.hpp"
 #include "core/error.hpp"
@@ -315,6 +316,8 @@ int migrate(rokso::Session& session) {
 
   const rokso::History history = table.read_history(0, true);
   if (!history.table_exists() || !table.is_current()) table.ensure();
+  // Refuses while an applied file was modified; records checksums missing from old rows.
+  rokso::verify_applied_files(table, session.tree(), history, session.has("allow-modified"));
 
   std::vector<PlannedMigration> planned = plan(session, history);
   if (planned.empty()) {
@@ -393,6 +396,7 @@ int main(int argc, char** argv) {
       ("dry-run", "print the plan and its SQL; execute and record nothing")
       ("check", "apply the pending migrations in one transaction and roll it back: would they succeed?")
       ("drop-invalid-indexes", "drop the invalid indexes a failed CREATE INDEX CONCURRENTLY leaves behind")
+      ("allow-modified", "apply even though an applied migration's file was modified since (see 'rokso accept')")
       ("lock-wait", rokso::po::value<double>()->value_name("<seconds>"),
        "how long to wait for another rokso migrate/rollback (default 300)")
       ("lock-timeout", rokso::po::value<std::string>()->value_name("<duration>"),

@@ -1,6 +1,8 @@
 // rokso show <identity>: a migration exactly as rokso reads it — apply and rollback SQL,
 // format, transaction mode, requirements, notes — so a user sees what will run.
-// Reads files only; needs no database.
+// Reads files only; needs no database. Its checksum is the one `migrate` records and
+// `status` compares with (core/checksum.hpp).
+#include "core/checksum.hpp"
 #include "core/command.hpp"
 #include "core/error.hpp"
 #include "core/output.hpp"
@@ -21,7 +23,9 @@ std::string text_view(const rokso::MigrationFile& file, const std::string& path,
                      "transaction:  " +
                      (m.transactional ? "yes (applied atomically with its version-table row)"
                                       : "no (runs statement by statement outside a transaction)") +
-                     "\n" + "requires:     " + (requires_list.empty() ? "(nothing)" : requires_list) + "\n";
+                     "\n" + "requires:     " + (requires_list.empty() ? "(nothing)" : requires_list) + "\n" +
+                     "checksum:     " + rokso::migration_checksum(m.apply_sql, m.rollback_sql) + " (" +
+                     rokso::kChecksumAlgorithm + ")\n";
   if (!m.description.empty()) text += "description:  " + m.description + "\n";
   for (const auto& note : m.notes) text += "note:         " + note + "\n";
   text += "\n-- apply SQL\n" + m.apply_sql;
@@ -43,6 +47,8 @@ std::string json_view(const rokso::MigrationFile& file, const std::string& path,
       {"notes", m.notes},
       {"apply_sql", m.apply_sql},
       {"rollback_sql", m.rollback_sql},
+      {"checksum", rokso::migration_checksum(m.apply_sql, m.rollback_sql)},
+      {"checksum_algorithm", rokso::kChecksumAlgorithm},
   };
   return doc.dump(2);
 }

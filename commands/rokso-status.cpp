@@ -1,7 +1,10 @@
 // rokso status: the last successful migrations, the failed ones, and what is pending —
 // like `git status`. Read-only: one connection, one read of the version table.
 // --format json gives the same as one JSON document; --exit-code makes "something is
-// pending or failed" exit 1, for CI gates (like `git diff --exit-code`).
+// pending, failed or modified" exit 1, for CI gates (like `git diff --exit-code`).
+// Applied files are read and compared with their recorded checksums (core/checksum.hpp):
+// one read per applied file, skipped with --no-checksums.
+#include "core/checksum.hpp"
 #include "core/command.hpp"
 #include "core/dependency_order.hpp"
 #include "core/error.hpp"
@@ -36,9 +39,27 @@ nlohmann::ordered_json row_json(const rokso::VersionRow& row) {
   };
 }
 
+nlohmann::ordered_json string_or_null(const std::string& text) {
+  return text.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(text);
+}
+
 std::string json_view(rokso::Session& session, const rokso::History& history, const std::vector<PendingFile>& pending,
-                      const std::string& order_error) {
+                      const rokso::DriftReport& drift, const std::string& order_error) {
   nlohmann::ordered_json recent = nlohmann::ordered_json::array(), failed = nlohmann::ordered_json::array(), files = nlohmann::ordered_json::array();
+  nlohmann::ordered_json modified = nlohmann::ordered_json::array(), missing = nlohmann::ordered_json::array(),
+                         unverified = nlohmann::ordered_json::array();
+  for (const auto& m : drift.modified) {
+    modified.push_back({{"identity", m.identity},
+                        {"recorded_checksum", m.recorded},
+                        {"current_checksum", string_or_null(m.current)},
+                        {"error", string_or_null(m.error)}});
+  }
+  for (const auto& m : drift.missing) {
+    missing.push_back({{"identity", m.identity}, {"status", m.complete ? rokso::kStatusComplete : rokso::kStatusError}});
+  }
+  for (const auto& u : drift.unverified) {
+    unverified.push_back({{"identity", u.identity}});
+  }
   for (const auto& row : history.recent_complete()) recent.push_back(row_json(row));
   for (const auto& row : history.failed()) failed.push_back(row_json(row));
   for (const auto& p : pending) {
@@ -55,17 +76,28 @@ std::string json_view(rokso::Session& session, const rokso::History& history, co
       {"version_table_exists", history.table_exists()},
       {"last_revision",
        history.recent_complete().empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(history.recent_complete().back().version)},
-      {"counts", {{"applied", applied}, {"failed", history.failed().size()}, {"pending", pending.size()}}},
+      {"counts", {{"applied", applied},
+                  {"failed", history.failed().size()},
+                  {"pending", pending.size()},
+                  {"modified", drift.modified.size()},
+                  {"missing", drift.missing.size()},
+                  {"unverified", drift.unverified.size()}}},
       {"up_to_date", history.failed().empty() && pending.empty()},
       {"recent_applied", recent},
       {"failed", failed},
       {"pending", files},
       {"pending_order_error", order_error.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(order_error)},
+      {"checksum_algorithm", rokso::kChecksumAlgorithm},
+      {"checksums_checked", drift.files_read},
+      {"modified", modified},
+      {"missing", missing},
+      {"unverified", unverified},
   };
   return doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
-std::string text_view(const rokso::History& history, const std::vector<PendingFile>& pending) {
+std::string text_view(const rokso::History& history, const std::vector<PendingFile>& pending,
+                      const rokso::DriftReport& drift) {
   std::vector<const rokso::VersionRow*> complete, failed;
   for (const auto& row : history.recent_complete()) complete.push_back(&row);
   for (const auto& row : history.failed()) failed.push_back(&row);
@@ -83,6 +115,27 @@ std::string text_view(const rokso::History& history, const std::vector<PendingFi
   for (const auto& p : pending) {
     for (const auto& note : p.notes) text += "\nnote: " + p.identity + ": " + note;
   }
+  if (!drift.modified.empty()) {
+    text += "\n\nModified since applied (migrate refuses to run until this is resolved):";
+    for (const auto& m : drift.modified) {
+      text += "\n\tmodified:  " + m.identity + (m.error.empty() ? "" : "  (cannot be read: " + m.error + ")");
+    }
+    text += "\n  (restore the file as it was applied, or record its new content with 'rokso accept <identity>'"
+            " or 'rokso accept --all')";
+  }
+  if (!drift.missing.empty()) {
+    text += "\n\nRecorded, but no longer under migration/:";
+    for (const auto& m : drift.missing) {
+      text += "\n\tmissing:   " + m.identity + (m.complete ? "" : "  (failed)");
+    }
+    text += "\n  (restore the file, or forget its row with 'rokso mark --pending <identity>')";
+  }
+  if (!drift.unverified.empty()) {
+    text += "\n\nnote: " + std::to_string(drift.unverified.size()) + " applied migration" +
+            (drift.unverified.size() == 1 ? " has" : "s have") +
+            " no checksum yet (applied by roksopsql or an older rokso, or marked applied); the next"
+            " 'rokso migrate' records it from the file as it is now";
+  }
   return text;
 }
 
@@ -92,7 +145,7 @@ int status(rokso::Session& session) {
     throw rokso::usage_error("unknown output format '" + format + "' (text or json)");
   }
   const rokso::MigrationTree& tree = session.tree();
-  const rokso::History history = session.version_table().read_history(kRecentRows, false);
+  const rokso::History history = session.version_table().read_history(kRecentRows, false, !session.has("no-checksums"));
 
   // Pending files are read now, so status tells what migrate would stumble on.
   std::vector<PendingFile> pending;
@@ -128,14 +181,19 @@ int status(rokso::Session& session) {
     order_error = e.what();
     malformed = true;
   }
-  rokso::out::line(format == "json" ? json_view(session, history, pending, order_error) : text_view(history, pending));
+  // Applied files: changed (one read each) or gone since they were applied.
+  const rokso::DriftReport drift = rokso::find_drift(
+      tree, history, session.has("no-checksums") ? rokso::DriftCheck::missing_only : rokso::DriftCheck::recorded);
+  rokso::out::line(format == "json" ? json_view(session, history, pending, drift, order_error) : text_view(history, pending, drift));
   for (const auto& p : pending) {
     if (!p.error.empty()) rokso::out::error(rokso::one_line(p.error));
   }
   if (!order_error.empty()) rokso::out::error(order_error + " (pending files shown in the tree's order)");
   // A malformed pending file is what migrate would fail on: say so in the exit code.
   if (malformed) return rokso::kExitFailed;
-  if (session.has("exit-code") && (!pending.empty() || !history.failed().empty())) return rokso::kExitFailed;
+  if (session.has("exit-code") && (!pending.empty() || !history.failed().empty() || !drift.modified.empty())) {
+    return rokso::kExitFailed;
+  }
   return rokso::kExitOk;
 }
 
@@ -144,11 +202,12 @@ int status(rokso::Session& session) {
 int main(int argc, char** argv) {
   rokso::CommandDefinition command;
   command.name = "status";
-  command.synopsis = "[--format text|json] [--exit-code]";
+  command.synopsis = "[--format text|json] [--exit-code] [--no-checksums]";
   command.options.add_options()
       ("format", rokso::po::value<std::string>()->default_value("text")->value_name("<text|json>"),
        "output format")
-      ("exit-code", "exit 1 when a migration is pending or failed (for CI), 0 otherwise");
+      ("exit-code", "exit 1 when a migration is pending, failed or modified (for CI), 0 otherwise")
+      ("no-checksums", "do not read the applied files to find the modified ones (faster on a long history)");
   command.run = status;
   return rokso::run_command(argc, argv, command);
 }

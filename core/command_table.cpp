@@ -10,6 +10,7 @@ const CommandInfo* builtin_commands() {
       {"migrate", "apply all outstanding migrations to the database"},
       {"rollback", "roll back the last revision, the last N migrations, or back to a revision or a date"},
       {"mark", "mark a migration applied or pending by hand, without running its SQL"},
+      {"accept", "record the current content of an applied migration whose file was modified"},
       {"last-success", "print the last successful revision"},
       {"show", "show a migration as rokso reads it: SQL, format, transaction mode"},
       {"remap", "reverse-engineer migrations from an existing database"},

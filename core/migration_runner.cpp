@@ -1,5 +1,6 @@
 #include "core/migration_runner.hpp"
 
+#include "core/checksum.hpp"
 #include "core/error.hpp"
 #include "core/output.hpp"
 #include "core/sha256.hpp"
@@ -161,11 +162,13 @@ std::string progress_checksum(const std::vector<std::string>& statements, int co
 void MigrationRunner::apply(const std::string& identity, const Migration& migration,
                             const std::string& revision, bool replaces_failed_row, const Progress& resume) {
   const auto start = Clock::now();
+  // The checksum of what is applied goes into the same INSERT as the row, as a parameter.
+  const std::string checksum = migration_checksum(migration.apply_sql, migration.rollback_sql);
   run_with_bookkeeping("applying '" + identity + "'", migration.apply_sql, migration.transactional,
                        [&](pqxx::transaction_base& tx) {
                          const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
                          table_.record(tx, identity, revision, kStatusComplete, replaces_failed_row,
-                                       static_cast<long long>(elapsed.count()));
+                                       static_cast<long long>(elapsed.count()), 0, "", checksum);
                        },
                        resume);
 }

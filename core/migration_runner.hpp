@@ -45,7 +45,8 @@ class MigrationRunner {
   MigrationRunner(Database& db, VersionTable& table, int lock_retries = 3)
       : db_(db), table_(table), lock_retries_(lock_retries) {}
 
-  // Applies `migration` and records `identity` as complete at `revision`, in one
+  // Applies `migration` and records `identity` as complete at `revision` (with the
+  // migration's checksum, core/checksum.hpp), in one
   // transaction (or, for a non-transactional migration, statement by statement and
   // then the row). With -v, runs and times statement by statement, as roksopsql showed.
   // Throws MigrationFailed (the transaction rolled back, nothing recorded).

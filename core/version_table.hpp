@@ -32,28 +32,40 @@ extern const char* const kStatusComplete;
 extern const char* const kStatusError;
 
 // What status and migrate need from the table, read in two queries whatever its size:
-// every row's identity, status and revision (as views into the query result: no copy
+// every row's identity, status and checksum (as views into the query result: no copy
 // per row), and in full only the failed rows and the last few complete ones.
 class History {
  public:
   enum class State { absent, complete, failed };
+  struct Entry {
+    std::string_view identity;
+    // The recorded checksum (core/checksum.hpp) when it was made with the algorithm this
+    // rokso computes; "" when made with another one; nullptr when the row has none
+    // (written by roksopsql, an older rokso, `mark --applied`, or a failed attempt).
+    const char* checksum;
+    State state;
+  };
 
   bool table_exists() const { return exists_; }
   State state_of(std::string_view identity) const;
+  // The row for `identity`, or nullptr.
+  const Entry* find(std::string_view identity) const;
+  // Every row, sorted by identity.
+  const std::vector<Entry>& entries() const { return entries_; }
   // Failed rows, by id.
   const std::vector<VersionRow>& failed() const { return failed_; }
   // The last `recent` complete rows asked for, by id.
   const std::vector<VersionRow>& recent_complete() const { return recent_complete_; }
   // Only known when read_history() was asked for revisions.
   bool revision_taken(const std::string& revision) const { return revisions_.count(revision) > 0; }
-  std::size_t size() const { return state_by_identity_.size(); }
+  std::size_t size() const { return entries_.size(); }
 
  private:
   friend class VersionTable;
   bool exists_ = false;
   pqxx::result storage_;  // owns the bytes the views below point into
   // Sorted by identity: half the memory of a hash map at 100,000 rows, and as fast here.
-  std::vector<std::pair<std::string_view, State>> state_by_identity_;
+  std::vector<Entry> entries_;
   std::unordered_set<std::string> revisions_;
   std::vector<VersionRow> failed_;
   std::vector<VersionRow> recent_complete_;
@@ -75,7 +87,8 @@ class VersionTable {
 
   // The history as History describes it, with the last `recent` complete rows in full,
   // and every revision id in use when `with_revisions` (a third, small query).
-  History read_history(std::size_t recent, bool with_revisions);
+  // Checksums are read unless `with_checksums` is false (Entry::checksum is then nullptr).
+  History read_history(std::size_t recent, bool with_revisions, bool with_checksums = true);
 
   // Creates the table (roksopsql's DDL) or upgrades it with rokso's columns.
   // REQUIRES: the caller holds the MigrationLock, so two processes never race on it.
@@ -87,22 +100,35 @@ class VersionTable {
 
   // Bookkeeping inside `tx`: the row for `identity` now says `status` at `revision`.
   // A previous row for the identity (a failed attempt) is replaced, so ids always
-  // follow the order in which migrations were applied.
+  // follow the order in which migrations were applied. `checksum` (kChecksumAlgorithm's,
+  // of the migration as applied) is stored with the row; "" stores none.
   void record(pqxx::transaction_base& tx, const std::string& identity, const std::string& revision,
               const std::string& status, bool replaces_failed_row, long long duration_ms, int progress = 0,
-              const std::string& progress_checksum = "");
+              const std::string& progress_checksum = "", const std::string& checksum = "");
+
+  // Sets the checksum of the complete row for `identity` inside `tx` (rokso accept).
+  // False when there is no such complete row. REQUIRES: ensure() ran (is_current()).
+  bool set_checksum(pqxx::transaction_base& tx, const std::string& identity, const std::string& checksum);
+  // Adoption: records `checksum` for each (identity, checksum) whose complete row has
+  // none yet, in one statement and its own transaction. Returns how many rows it filled.
+  // REQUIRES: the MigrationLock, and ensure() ran.
+  std::size_t adopt_checksums(const std::vector<std::pair<std::string, std::string>>& checksums);
   // Deletes the row `id` inside `tx` (rollback).
   void remove(pqxx::transaction_base& tx, long long id);
 
  private:
   std::vector<std::string> column_names();
+  // Notes which of rokso's columns `columns` has.
+  void note_columns(const std::vector<std::string>& columns);
 
   Database& db_;
   std::string schema_;
   std::string table_;
   std::string sql_name_;
   std::string display_name_;
-  bool has_rokso_columns_ = false;
+  bool has_rokso_columns_ = false;     // all of them: nothing for ensure() to add
+  bool has_progress_columns_ = false;  // progress, progress_checksum
+  bool has_checksum_columns_ = false;  // checksum, checksum_algorithm
 };
 
 }  // namespace rokso

@@ -72,7 +72,7 @@ expect_eq "$(sql "SELECT string_agg(id::text, ' ' ORDER BY id) FROM offline.roks
 expect_eq "$(sql "SELECT offline.generate_booking_number() LIKE 'B-%'")" t "function applied"
 # upgraded in place: rokso's columns added, roksopsql's rows and columns untouched
 expect_eq "$(sql "SELECT string_agg(column_name::text, ',' ORDER BY ordinal_position) FROM information_schema.columns WHERE table_schema = 'offline' AND table_name = 'rokso_db_version'")" \
-  "id,filename,version,status,scheduledat,executedat,executed_by,duration_ms,progress,progress_checksum" "upgraded columns"
+  "id,filename,version,status,scheduledat,executedat,executed_by,duration_ms,progress,progress_checksum,checksum,checksum_algorithm" "upgraded columns"
 expect_eq "$(sql "SELECT version || ' ' || status || ' ' || scheduledat FROM offline.rokso_db_version WHERE id = 1")" \
   "b23b4a2d complete 2021-03-29 20:04:01.691033" "old row intact"
 expect_eq "$(sql "SELECT executed_by FROM offline.rokso_db_version WHERE id = 3")" "postgres" "executed_by recorded"
