@@ -269,6 +269,23 @@ std::size_t VersionTable::adopt_checksums(const std::vector<std::pair<std::strin
   }
 }
 
+void VersionTable::record_complete(pqxx::transaction_base& tx,
+                                   const std::vector<std::pair<std::string, std::string>>& rows,
+                                   const std::string& revision) {
+  if (rows.empty()) return;
+  // The rows travel as one JSON parameter (no file name is spliced into SQL) and are
+  // inserted in their order, so ids follow it.
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& [identity, checksum] : rows) list.push_back({identity, checksum});
+  tx.exec_params("INSERT INTO " + sql_name_ +
+                     " (filename, version, status, scheduledAt, executedAt, executed_by, duration_ms,"
+                     " checksum, checksum_algorithm)"
+                     " SELECT j.e->>0, $2, 'complete', CURRENT_TIMESTAMP, clock_timestamp(), current_user, 0,"
+                     " j.e->>1, $3"
+                     " FROM json_array_elements($1::json) WITH ORDINALITY AS j(e, n) ORDER BY j.n",
+                 list.dump(), revision, std::string(kChecksumAlgorithm));
+}
+
 void VersionTable::remove(pqxx::transaction_base& tx, long long id) {
   tx.exec_params("DELETE FROM " + sql_name_ + " WHERE id = $1", id);
 }

@@ -113,6 +113,11 @@ class VersionTable {
   // none yet, in one statement and its own transaction. Returns how many rows it filled.
   // REQUIRES: the MigrationLock, and ensure() ran.
   std::size_t adopt_checksums(const std::vector<std::pair<std::string, std::string>>& checksums);
+  // Bookkeeping for files applied elsewhere (rokso remap): one complete row per
+  // (identity, checksum), ids in the given order, all at `revision`, in one statement
+  // inside `tx` - 10,000 rows in one round trip. REQUIRES: ensure() ran.
+  void record_complete(pqxx::transaction_base& tx, const std::vector<std::pair<std::string, std::string>>& rows,
+                       const std::string& revision);
   // Deletes the row `id` inside `tx` (rollback).
   void remove(pqxx::transaction_base& tx, long long id);
 

@@ -61,13 +61,13 @@ expect_eq "$(grep -cE '^(py|database_type|table|view|materialized_view|function)
 ROKSO_PLUGIN_PATH=$ROKSO_TEST_FIXTURES run rokso plugins
 expect_code 0 "refused plugins are not a failure of 'rokso plugins'"
 expect_good_plugins
-expect_refused_once "$ROKSO_TEST_FIXTURES/wrong_version_plugin.so" "999" "interface" "1"
+expect_refused_once "$ROKSO_TEST_FIXTURES/wrong_version_plugin.so" "999" "interface" "2"
 # Both interface versions, the plugin's and the host's, outside the file name.
 wrong_line=$(grep -F "wrong_version_plugin.so" <<<"$ERR" | sed "s|$ROKSO_TEST_FIXTURES/wrong_version_plugin.so||")
-if grep -qE '(^|[^0-9])999([^0-9]|$)' <<<"$wrong_line" && grep -qE '(^|[^0-9])1([^0-9]|$)' <<<"$wrong_line"; then
+if grep -qE '(^|[^0-9])999([^0-9]|$)' <<<"$wrong_line" && grep -qE '(^|[^0-9])2([^0-9]|$)' <<<"$wrong_line"; then
   pass
 else
-  fail "the wrong-version refusal does not name both interface versions (999 and 1): $wrong_line"
+  fail "the wrong-version refusal does not name both interface versions (999 and 2): $wrong_line"
 fi
 expect_refused_once "$ROKSO_TEST_FIXTURES/not_a_plugin.so" "not a rokso plugin"
 expect_no_out "from-the-future"   # the refused plugin's name never shows as loaded
