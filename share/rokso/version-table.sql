@@ -15,4 +15,8 @@ ALTER TABLE offline.rokso_db_version
     ADD COLUMN IF NOT EXISTS duration_ms bigint,
     -- a failed non-transactional migration: statements that ran, and their sha256
     ADD COLUMN IF NOT EXISTS progress integer,
-    ADD COLUMN IF NOT EXISTS progress_checksum text;
+    ADD COLUMN IF NOT EXISTS progress_checksum text,
+    -- sha256 of the migration's apply and rollback SQL as applied (status: `modified`),
+    -- and the recipe that made it ('sha256-v1')
+    ADD COLUMN IF NOT EXISTS checksum text,
+    ADD COLUMN IF NOT EXISTS checksum_algorithm text;

@@ -43,7 +43,7 @@ version_columns() {  # <schema>
   sql "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns
         WHERE table_schema = '$1' AND table_name = 'rokso_db_version'"
 }
-EXPECTED_COLUMNS="id,filename,version,status,scheduledat,executedat,executed_by,duration_ms,progress,progress_checksum"
+EXPECTED_COLUMNS="id,filename,version,status,scheduledat,executedat,executed_by,duration_ms,progress,progress_checksum,checksum,checksum_algorithm"
 
 expect_version_table() {  # <schema>
   expect_eq "$(version_columns "$1")" "$EXPECTED_COLUMNS" "columns of $1.rokso_db_version"
