@@ -1,30 +1,22 @@
-#include "kind_support/simple_kind.hpp"
+#include "kind_support/table_attached_kind.hpp"
 
 namespace {
 
-// Filed under the name of the table it lives on: migration/<schema>/260.constraints/<table>/.
-class ConstraintKind : public rokso::kinds::SimpleKind {
+std::string create_sql(const std::string&, const std::string& table, const std::string& name) {
+  return "ALTER TABLE " + table + " ADD CONSTRAINT " + name + " CHECK (true);";
+}
+
+std::string drop_sql(const std::string&, const std::string& table, const std::string& name) {
+  return "ALTER TABLE IF EXISTS " + table + " DROP CONSTRAINT IF EXISTS " + name + ";";
+}
+
+class ConstraintKind : public rokso::kinds::TableAttachedKind {
  public:
   ConstraintKind()
-      : SimpleKind({"constraint", "260.constraints", '\0', "", 20, "",
-                    "primary key, unique, exclusion and check constraints that cannot live in their table's file",
-                    {"CONSTRAINT", "CHECK CONSTRAINT"}}) {}
-
-  std::string default_rollback(const std::string& schema, const std::string& table) const override {
-    const std::string qualified = rokso::qualified_name(schema, table);
-    const std::string name = rokso::quote_identifier(object_name(table));
-    return "ALTER TABLE IF EXISTS " + qualified + " DROP CONSTRAINT IF EXISTS " + name + ";";
-  }
-
- protected:
-  std::string skeleton_for(const std::string& schema, const std::string& table) const override {
-    const std::string qualified = rokso::qualified_name(schema, table);
-    const std::string name = rokso::quote_identifier(object_name(table));
-    return "ALTER TABLE " + qualified + " ADD CONSTRAINT " + name + " CHECK (true);";
-  }
-
- private:
-  static std::string object_name(const std::string& table) { return table + "_check"; }
+      : TableAttachedKind({"constraint", "260.constraints", '\0', "", 20, "",
+                           "primary key, unique, exclusion and check constraints that cannot live in their table's file",
+                           {"CONSTRAINT", "CHECK CONSTRAINT"}},
+                          "_check", create_sql, drop_sql) {}
 };
 
 }  // namespace

@@ -1,31 +1,23 @@
-#include "kind_support/simple_kind.hpp"
+#include "kind_support/table_attached_kind.hpp"
 
 namespace {
 
-// Filed under the name of the table it lives on: migration/<schema>/600.foreign_keys/<table>/.
-class ForeignKeyKind : public rokso::kinds::SimpleKind {
+std::string create_sql(const std::string& schema, const std::string& table, const std::string& name) {
+  return "ALTER TABLE " + table + " ADD CONSTRAINT " + name + " FOREIGN KEY (other_id) REFERENCES " +
+         rokso::qualified_name(schema, "other") + " (id);";
+}
+
+std::string drop_sql(const std::string&, const std::string& table, const std::string& name) {
+  return "ALTER TABLE IF EXISTS " + table + " DROP CONSTRAINT IF EXISTS " + name + ";";
+}
+
+class ForeignKeyKind : public rokso::kinds::TableAttachedKind {
  public:
   ForeignKeyKind()
-      : SimpleKind({"foreign_key", "600.foreign_keys", '\0', "Foreign key", 10, "",
-                    "foreign keys, by the table that holds them: applied after every table",
-                    {"FK CONSTRAINT"}}) {}
-
-  std::string default_rollback(const std::string& schema, const std::string& table) const override {
-    const std::string qualified = rokso::qualified_name(schema, table);
-    const std::string name = rokso::quote_identifier(object_name(table));
-    return "ALTER TABLE IF EXISTS " + qualified + " DROP CONSTRAINT IF EXISTS " + name + ";";
-  }
-
- protected:
-  std::string skeleton_for(const std::string& schema, const std::string& table) const override {
-    const std::string qualified = rokso::qualified_name(schema, table);
-    const std::string name = rokso::quote_identifier(object_name(table));
-    return "ALTER TABLE " + qualified + " ADD CONSTRAINT " + name +
-           " FOREIGN KEY (other_id) REFERENCES " + rokso::qualified_name(schema, "other") + " (id);";
-  }
-
- private:
-  static std::string object_name(const std::string& table) { return table + "_other_id_fkey"; }
+      : TableAttachedKind({"foreign_key", "600.foreign_keys", '\0', "Foreign key", 10, "",
+                           "foreign keys, by the table that holds them: applied after every table",
+                           {"FK CONSTRAINT"}},
+                          "_other_id_fkey", create_sql, drop_sql) {}
 };
 
 }  // namespace

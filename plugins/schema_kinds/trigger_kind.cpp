@@ -1,31 +1,23 @@
-#include "kind_support/simple_kind.hpp"
+#include "kind_support/table_attached_kind.hpp"
 
 namespace {
 
-// Filed under the name of the table it lives on: migration/<schema>/700.triggers/<table>/.
-class TriggerKind : public rokso::kinds::SimpleKind {
+std::string create_sql(const std::string& schema, const std::string& table, const std::string& name) {
+  return "CREATE TRIGGER " + name + " BEFORE UPDATE ON " + table + " FOR EACH ROW EXECUTE FUNCTION " +
+         rokso::qualified_name(schema, "set_updated_at") + "();";
+}
+
+std::string drop_sql(const std::string&, const std::string& table, const std::string& name) {
+  return "DROP TRIGGER IF EXISTS " + name + " ON " + table + ";";
+}
+
+class TriggerKind : public rokso::kinds::TableAttachedKind {
  public:
   TriggerKind()
-      : SimpleKind({"trigger", "700.triggers", '\0', "Trigger", 11, "",
-                    "triggers, by the table they fire on",
-                    {"TRIGGER"}}) {}
-
-  std::string default_rollback(const std::string& schema, const std::string& table) const override {
-    const std::string qualified = rokso::qualified_name(schema, table);
-    const std::string name = rokso::quote_identifier(object_name(table));
-    return "DROP TRIGGER IF EXISTS " + name + " ON " + qualified + ";";
-  }
-
- protected:
-  std::string skeleton_for(const std::string& schema, const std::string& table) const override {
-    const std::string qualified = rokso::qualified_name(schema, table);
-    const std::string name = rokso::quote_identifier(object_name(table));
-    return "CREATE TRIGGER " + name + " BEFORE UPDATE ON " + qualified +
-           " FOR EACH ROW EXECUTE FUNCTION " + rokso::qualified_name(schema, "set_updated_at") + "();";
-  }
-
- private:
-  static std::string object_name(const std::string& table) { return table + "_set_updated_at"; }
+      : TableAttachedKind({"trigger", "700.triggers", '\0', "Trigger", 11, "",
+                           "triggers, by the table they fire on",
+                           {"TRIGGER"}},
+                          "_set_updated_at", create_sql, drop_sql) {}
 };
 
 }  // namespace
