@@ -14,18 +14,12 @@
 #include "core/revision_id.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 namespace {
 
-// The question, unless --yes. False when the user answered anything but y/yes.
+// The question, unless --yes.
 bool confirmed(rokso::Session& session, const std::string& question) {
-  if (session.has("yes")) return true;
-  std::string answer = rokso::ask(question + " (y/yes)");
-  std::transform(answer.begin(), answer.end(), answer.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (answer == "y" || answer == "yes") return true;
-  rokso::out::line("No operation performed.");
-  return false;
+  return session.has("yes") || rokso::confirm(question + " (y/yes)");
 }
 
 int mark_applied(rokso::Session& session, const std::string& named) {

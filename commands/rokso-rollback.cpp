@@ -15,7 +15,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <optional>
 #include <set>
 
@@ -202,14 +201,7 @@ int rollback(rokso::Session& session) {
     return rokso::kExitOk;
   }
   if (!json) rokso::out::line("Following files will be rolledback:\n" + rokso::render_history(chosen));
-  if (!session.has("yes")) {
-    std::string answer = rokso::ask("Please confirm to proceed(y/yes)");
-    std::transform(answer.begin(), answer.end(), answer.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (answer != "y" && answer != "yes") {
-      rokso::out::line("No operation performed.");
-      return rokso::kExitOk;
-    }
-  }
+  if (!session.has("yes") && !rokso::confirm("Please confirm to proceed(y/yes)")) return rokso::kExitOk;
   rokso::MigrationRunner runner(db, table, settings.lock_retries);
   for (std::size_t i = 0; i < chosen.size(); ++i) {
     if (!json) rokso::out::line("\n🔄 Rolling back file::  " + chosen[i]->filename);

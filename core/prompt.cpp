@@ -1,11 +1,14 @@
 #include "core/prompt.hpp"
 
 #include "core/error.hpp"
+#include "core/output.hpp"
 #include "core/text_util.hpp"
 
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <iostream>
 
@@ -36,6 +39,14 @@ std::string ask(const std::string& question, const std::string& default_value) {
   std::fflush(stdout);
   std::string answer = trim(read_answer(question));
   return answer.empty() ? default_value : answer;
+}
+
+bool confirm(const std::string& question) {
+  std::string answer = ask(question);
+  std::transform(answer.begin(), answer.end(), answer.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (answer == "y" || answer == "yes") return true;
+  out::line("No operation performed.");
+  return false;
 }
 
 std::string ask_secret(const std::string& question) {

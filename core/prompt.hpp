@@ -11,6 +11,10 @@ namespace rokso {
 // At end of input, throws Error(kExitUsage): a command never hangs and never guesses.
 std::string ask(const std::string& question, const std::string& default_value = "");
 
+// Asks `question` and tells whether the answer was y or yes (any case). Any other
+// answer prints "No operation performed." (roksopsql's words) and returns false.
+bool confirm(const std::string& question);
+
 // Like ask(), but without echo when stdin is a terminal.
 std::string ask_secret(const std::string& question);
 
