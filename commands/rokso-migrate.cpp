@@ -260,6 +260,7 @@ int check(rokso::Session& session, bool json) {
   }
   std::size_t checked = 0, skipped = 0;
   pqxx::work tx(db.connection());
+  db.apply_transaction_settings(tx);  // behind a pooler, SET LOCAL is all that reaches the statements
   for (PlannedMigration& p : planned) {
     if (!p.migration.transactional) {
       rokso::out::line("⏭  not checked (runs outside a transaction): " + p.file->identity);

@@ -9,6 +9,7 @@
 #include "core/checksum.hpp"
 #include "core/command.hpp"
 #include "core/error.hpp"
+#include "core/lease_lock.hpp"
 #include "core/migration_lock.hpp"
 #include "core/output.hpp"
 #include "core/path_component.hpp"
@@ -100,16 +101,22 @@ std::vector<std::string> chosen_schemas(const std::string& answer, const std::ve
   return chosen;
 }
 
-// The version table and its id sequence: rokso's bookkeeping, never remapped.
+// The version table, its id sequence and the lease-lock table beside it: rokso's
+// bookkeeping, never remapped.
 std::set<unsigned> bookkeeping_relations(rokso::Database& db, const std::string& table_sql_name) {
+  std::string lease_table = table_sql_name;  // a name too long for a lease table has none
+  try {
+    lease_table = rokso::lease_table_name(table_sql_name);
+  } catch (const rokso::Error&) {
+  }
   pqxx::nontransaction tx(db.connection());
   const pqxx::result r = tx.exec_params(
-      "SELECT t.oid::bigint, s.oid::bigint FROM (SELECT to_regclass($1) AS oid) t "
+      "SELECT t.oid::bigint, s.oid::bigint FROM (SELECT to_regclass($1) AS oid UNION ALL SELECT to_regclass($2)) t "
       "LEFT JOIN pg_catalog.pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = t.oid "
       "  AND d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') "
       "LEFT JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S' "
       "WHERE t.oid IS NOT NULL",
-      table_sql_name);
+      table_sql_name, lease_table);
   std::set<unsigned> oids;
   for (const auto& row : r) {
     for (const auto& field : row) {
