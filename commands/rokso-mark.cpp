@@ -5,6 +5,7 @@
 //   --pending <identity>  removes its row, complete or failed (how a failed row is
 //                         cleared), without running its rollback SQL.
 // Like migrate and rollback it holds the migration lock, and it asks first unless --yes.
+#include "core/checksum.hpp"
 #include "core/command.hpp"
 #include "core/error.hpp"
 #include "core/history_table.hpp"
@@ -29,7 +30,7 @@ int mark_applied(rokso::Session& session, const std::string& named) {
   const rokso::MigrationFile* file = tree.resolve(named);
   if (!file) throw rokso::usage_error("unknown migration '" + named + "' (no such file under migration/)");
   const std::string identity = file->identity;
-  tree.read(*file);
+  const rokso::Migration migration = tree.read(*file);
 
   rokso::Database& db = session.database();
   db.prepare_for_migrations(session.migration_settings());
@@ -49,7 +50,9 @@ int mark_applied(rokso::Session& session, const std::string& named) {
   {
     pqxx::work tx(db.connection());
     // A failed row is replaced, so ids keep following the order things were applied in.
-    table.record(tx, identity, revision, rokso::kStatusComplete, state == rokso::History::State::failed, 0);
+    // With its checksum: a file edited after it was marked shows as modified.
+    table.record(tx, identity, revision, rokso::kStatusComplete, state == rokso::History::State::failed, 0, 0, "",
+                 rokso::migration_checksum(migration.apply_sql, migration.rollback_sql));
     tx.commit();
   }
   rokso::out::line("✅ Marked '" + identity + "' as applied without running it; revision# " + revision);
