@@ -265,6 +265,19 @@ int remap(rokso::Session& session) {
     if (i % 256 == 0) progress.say("remap: writing files " + std::to_string(i + 1) + "/" + std::to_string(plan.files.size()));
   }
 
+  // What is recorded is the checksum of the SQL as the format reads it back, which is
+  // what status and migrate compare with: a format may keep its own lines in the SQL
+  // (the .sql format keeps its "-- rokso:" directives in the apply SQL).
+  for (std::size_t i = 0; i < plan.files.size(); ++i) {
+    const std::string path = root + "/" + identities[i];
+    try {
+      const rokso::Migration back = format->read(path);
+      checksums[i] = rokso::migration_checksum(back.apply_sql, back.rollback_sql);
+    } catch (const std::exception& e) {
+      throw rokso::failure("cannot read back '" + path + "': " + e.what());
+    }
+  }
+
   progress.say("remap: recording " + std::to_string(plan.files.size()) + " files in " + table.display_name());
   if (!history.table_exists() || !table.is_current()) table.ensure();
   const std::string revision = rokso::new_revision_id(

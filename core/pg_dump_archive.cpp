@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 
@@ -105,7 +106,8 @@ Archive read_custom_archive(std::string_view bytes) {
 
   const long long count = in.integer();
   if (count < 0) in.fail("a negative entry count");
-  archive.entries.reserve(static_cast<std::size_t>(count));
+  // Not more than the bytes could hold: the count is read, not trusted.
+  archive.entries.reserve(static_cast<std::size_t>(std::min<long long>(count, static_cast<long long>(bytes.size() / 64))));
   for (long long i = 0; i < count; ++i) {
     ArchiveEntry e;
     e.dump_id = static_cast<int>(in.integer());
@@ -121,7 +123,7 @@ Archive read_custom_archive(std::string_view bytes) {
     in.string();  // COPY statement
     e.schema = in.string_or_empty();
     e.tablespace = in.string_or_empty();
-    e.table_access_method = in.string_or_empty();
+    if (v >= version(1, 14)) e.table_access_method = in.string_or_empty();  // pg_dump 12 on
     if (v >= version(1, 16)) in.integer();  // relkind
     in.string();                           // owner
     in.string();                           // "with oids", always "false" since PostgreSQL 12

@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cstring>
 #include <unordered_map>
+#include <vector>
 
 namespace rokso {
 namespace {
@@ -42,6 +43,40 @@ bool names_same_object(const ArchiveEntry& a, const ArchiveEntry& b) {
   const std::string& shorter = a.tag.size() > b.tag.size() ? b.tag : a.tag;
   return longer.size() > shorter.size() + 1 && longer.compare(longer.size() - shorter.size(), shorter.size(), shorter) == 0 &&
          longer[longer.size() - shorter.size() - 1] == ' ';
+}
+
+// `name` as pg_dump may print it: quoted only when needed, or (a keyword) always.
+std::vector<std::string> spellings(const std::string& name) {
+  std::string quoted = "\"";
+  for (char c : name) {
+    quoted += c;
+    if (c == '"') quoted += '"';
+  }
+  quoted += '"';
+  const std::string usual = quote_identifier(name);
+  if (usual == quoted) return {quoted};
+  return {usual, quoted};
+}
+
+// Whether pg_dump's DROP of an entry on a relation names `relation`:
+// "ALTER TABLE [ONLY] <relation> ..." (keys, defaults) or "... ON <relation>;" (triggers,
+// rules, policies).
+bool drop_names_relation(const std::string& drop, const ArchiveEntry& relation) {
+  std::string trimmed = drop;
+  while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == ' ')) trimmed.pop_back();
+  for (const std::string& schema : spellings(relation.schema)) {
+    for (const std::string& name : spellings(relation.tag)) {
+      const std::string qualified = schema + "." + name;
+      for (const std::string& head : {"ALTER TABLE ONLY " + qualified + " ", "ALTER TABLE " + qualified + " "}) {
+        if (trimmed.compare(0, head.size(), head) == 0) return true;
+      }
+      const std::string tail = " ON " + qualified + ";";
+      if (trimmed.size() >= tail.size() && trimmed.compare(trimmed.size() - tail.size(), tail.size(), tail) == 0) {
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 std::string slug(const std::string& desc) {
@@ -110,9 +145,11 @@ struct Planner {
   // The relation an entry living on one is filed under. Its tag starts with the
   // relation's name ("orders orders_pkey"); a foreign key also depends on the table it
   // references, so the name decides, the longest match winning ("a b c" is on "a b").
+  // When two relations fit the tag (a key "b x" on "a" referencing "a b": "a b x"), the
+  // one pg_dump's DROP names wins.
   const ArchiveEntry* relation_of(const ArchiveEntry& e) const {
     const ArchiveEntry* best = nullptr;
-    bool best_named = false;
+    bool best_named = false, best_in_drop = false;
     for (int id : e.dependencies) {
       auto it = position.find(id);
       if (it == position.end()) continue;
@@ -120,11 +157,16 @@ struct Planner {
       if (d->desc != "TABLE" && d->desc != "VIEW" && d->desc != "MATERIALIZED VIEW" && d->desc != "FOREIGN TABLE") continue;
       const bool named = d->schema == e.schema && e.tag.size() > d->tag.size() &&
                          e.tag.compare(0, d->tag.size() + 1, d->tag + " ") == 0;
-      if (named && (!best_named || d->tag.size() > best->tag.size())) {
+      if (!named) {
+        if (!best) best = d;
+        continue;
+      }
+      const bool in_drop = drop_names_relation(e.drop_stmt, *d);
+      if (!best_named || (in_drop && !best_in_drop) ||
+          (in_drop == best_in_drop && d->tag.size() > best->tag.size())) {
         best = d;
         best_named = true;
-      } else if (!best) {
-        best = d;
+        best_in_drop = in_drop;
       }
     }
     return best;
