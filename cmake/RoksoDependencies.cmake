@@ -7,6 +7,7 @@ find_package(nlohmann_json 3.11 REQUIRED)
 find_package(fmt 9 REQUIRED)
 find_package(yaml-cpp 0.7 REQUIRED)
 find_package(OpenSSL 3 REQUIRED)
+find_package(Threads REQUIRED)  # the lease lock's renewal, remap's file writers
 
 # libpg_query ships neither a .pc file nor a CMake config on Debian.
 find_path(PG_QUERY_INCLUDE_DIR pg_query.h REQUIRED)

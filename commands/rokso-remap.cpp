@@ -11,6 +11,7 @@
 #include "core/error.hpp"
 #include "core/lease_lock.hpp"
 #include "core/migration_lock.hpp"
+#include "core/new_files.hpp"
 #include "core/output.hpp"
 #include "core/path_component.hpp"
 #include "core/pg_dump.hpp"
@@ -21,14 +22,10 @@
 #include "core/text_table.hpp"
 #include "core/text_util.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <map>
 #include <set>
 
@@ -126,63 +123,6 @@ std::set<unsigned> bookkeeping_relations(rokso::Database& db, const std::string&
   return oids;
 }
 
-// Files written so far, removed again if the run fails before it is recorded. Plain
-// system calls, a few per file: at 10,000 objects the tree's directories and files
-// cost more than everything else remap does besides pg_dump.
-class WrittenFiles {
- public:
-  ~WrittenFiles() {
-    if (committed_) return;
-    for (auto it = files_.rbegin(); it != files_.rend(); ++it) ::unlink(it->c_str());
-    for (auto it = directories_.rbegin(); it != directories_.rend(); ++it) ::rmdir(it->c_str());
-  }
-  // Makes `dir` and its missing parents; only those it made are removed again.
-  void directory(const std::string& dir) {
-    if (::mkdir(dir.c_str(), 0777) == 0) {
-      directories_.push_back(dir);
-      return;
-    }
-    if (errno == EEXIST) return;
-    const std::size_t slash = dir.rfind('/');
-    if (errno == ENOENT && slash != std::string::npos && slash > 0) {
-      directory(dir.substr(0, slash));
-      if (::mkdir(dir.c_str(), 0777) == 0) {
-        directories_.push_back(dir);
-        return;
-      }
-      if (errno == EEXIST) return;
-    }
-    throw rokso::failure("cannot create '" + dir + "': " + std::strerror(errno));
-  }
-  // A file that already exists is never overwritten.
-  void file(const std::string& path, const std::string& content) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0) {
-      if (errno == EEXIST) throw rokso::failure("'" + path + "' already exists; remap only writes new files");
-      throw rokso::failure("cannot write '" + path + "': " + std::strerror(errno));
-    }
-    files_.push_back(path);
-    std::size_t done = 0;
-    while (done < content.size()) {
-      const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        const int err = errno;
-        ::close(fd);
-        throw rokso::failure("cannot write '" + path + "': " + std::strerror(err));
-      }
-      done += static_cast<std::size_t>(n);
-    }
-    if (::close(fd) != 0) throw rokso::failure("cannot write '" + path + "': " + std::strerror(errno));
-  }
-  void commit() { committed_ = true; }
-
- private:
-  std::vector<std::string> files_;
-  std::vector<std::string> directories_;  // created by us, parents first
-  bool committed_ = false;
-};
-
 int remap(rokso::Session& session) {
   rokso::Project& project = session.project();
   rokso::PluginRegistry& plugins = session.plugins();
@@ -244,30 +184,26 @@ int remap(rokso::Session& session) {
   }
 
   const std::string root = project.migration_dir().string();
-  WrittenFiles written;
-  std::vector<std::string> checksums;
-  checksums.reserve(plan.files.size());
-  std::set<std::string> made_directories;
-  for (std::size_t i = 0; i < plan.files.size(); ++i) {
-    const rokso::RemapFile& file = plan.files[i];
+  rokso::NewFiles written;
+  for (const rokso::RemapFile& file : plan.files) {
     rokso::Migration m;
     m.apply_sql = rokso::remap_apply_sql(file);
     m.rollback_sql = file.kind->remap_rollback(file.entries);
     for (std::size_t needed : file.requires_files) m.requires_identities.push_back(identities[needed]);
     m.description = file.entries.front().type + " " + file.schema + "." + file.entries.front().name +
                     " (remapped from database " + project.config.database.dbname.value_or("") + ")";
-    const std::string dir = root + "/" + file.directory;
-    if (made_directories.insert(file.directory).second) written.directory(dir);
-    for (const rokso::RenderedFile& rendered : format->render(file.encoded_stem, m)) {
-      written.file(dir + "/" + rendered.file_name, rendered.content);
+    for (rokso::RenderedFile& rendered : format->render(file.encoded_stem, m)) {
+      written.add({root + "/" + file.directory, std::move(rendered.file_name), std::move(rendered.content)});
     }
-    checksums.push_back(rokso::migration_checksum(m.apply_sql, m.rollback_sql));
-    if (i % 256 == 0) progress.say("remap: writing files " + std::to_string(i + 1) + "/" + std::to_string(plan.files.size()));
   }
+  written.write(4, [&](std::size_t done) {
+    progress.say("remap: writing files " + std::to_string(done) + "/" + std::to_string(written.size()));
+  });
 
   // What is recorded is the checksum of the SQL as the format reads it back, which is
   // what status and migrate compare with: a format may keep its own lines in the SQL
   // (the .sql format keeps its "-- rokso:" directives in the apply SQL).
+  std::vector<std::string> checksums(plan.files.size());
   for (std::size_t i = 0; i < plan.files.size(); ++i) {
     const std::string path = root + "/" + identities[i];
     try {
@@ -290,7 +226,7 @@ int remap(rokso::Session& session) {
     table.record_complete(tx, rows, revision);
     tx.commit();
   }
-  written.commit();
+  written.keep();
   progress.done();
 
   // Summary: files per schema and kind.
