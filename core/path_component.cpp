@@ -4,6 +4,8 @@
 
 #include <rokso/utf8.hpp>
 
+#include <algorithm>
+
 namespace rokso {
 namespace {
 
@@ -24,6 +26,7 @@ int hex_value(char c) {
 }  // namespace
 
 std::string encode_path_component(const std::string& name, std::size_t max_bytes) {
+  max_bytes = std::max<std::size_t>(max_bytes, 16);  // room for a cut name's "~" and hash
   std::string out;
   out.reserve(name.size());
   std::size_t cut = std::string::npos;  // where a cut name ends, on a character boundary

@@ -19,6 +19,7 @@ namespace rokso {
 
 inline constexpr std::size_t kMaxNameBytes = 150;
 
+// `max_bytes` below 16 counts as 16.
 std::string encode_path_component(const std::string& name, std::size_t max_bytes = kMaxNameBytes);
 // The name encode_path_component() encoded (a cut name decodes to its cut form).
 std::string decode_path_component(const std::string& component);
