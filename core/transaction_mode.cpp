@@ -54,14 +54,36 @@ std::vector<std::string> statements_refusing_transactions(const std::string& sql
   if (!result.error && result.parse_tree) {
     const json tree = json::parse(result.parse_tree, nullptr, false);
     if (!tree.is_discarded()) {
+      // Enum values added by ALTER TYPE ... ADD VALUE: PostgreSQL accepts that in a
+      // transaction, but refuses to use the new value before the transaction commits. It
+      // matters only when a later statement of the same migration uses it.
+      std::vector<std::pair<std::string, long>> added_values;  // quoted literal, line
       for (const json& entry : tree.value("stmts", json::array())) {
-        const std::string what = refusal(entry.value("stmt", json::object()));
-        if (what.empty()) continue;
+        const json& stmt = entry.value("stmt", json::object());
+        const std::size_t start = std::min<std::size_t>(entry.value("stmt_location", 0), sql.size());
+        const std::size_t length = entry.value("stmt_len", 0);
+        const std::string text = length ? sql.substr(start, length) : sql.substr(start);
         // The line of the statement's first non-blank character.
-        std::size_t at = std::min<std::size_t>(entry.value("stmt_location", 0), sql.size());
+        std::size_t at = start;
         while (at < sql.size() && (sql[at] == ' ' || sql[at] == '\t' || sql[at] == '\n' || sql[at] == '\r')) ++at;
-        const auto line = 1 + std::count(sql.begin(), sql.begin() + static_cast<std::ptrdiff_t>(at), '\n');
-        found.push_back(what + " (line " + std::to_string(line) + ")");
+        const long line = 1 + std::count(sql.begin(), sql.begin() + static_cast<std::ptrdiff_t>(at), '\n');
+        for (auto it = added_values.begin(); it != added_values.end();) {
+          if (text.find(it->first) == std::string::npos) {
+            ++it;
+            continue;
+          }
+          found.push_back("ALTER TYPE ... ADD VALUE " + it->first + " (line " + std::to_string(it->second) +
+                          ") used by a later statement (line " + std::to_string(line) + ")");
+          it = added_values.erase(it);
+        }
+        const json& alter_enum = stmt.value("AlterEnumStmt", json::object());
+        if (alter_enum.contains("newVal") && !alter_enum.contains("oldVal")) {
+          std::string literal = "'";
+          for (char c : alter_enum.value("newVal", std::string())) literal += c == '\'' ? std::string("''") : std::string(1, c);
+          added_values.emplace_back(literal + "'", line);
+        }
+        const std::string what = refusal(stmt);
+        if (!what.empty()) found.push_back(what + " (line " + std::to_string(line) + ")");
       }
     }
   }

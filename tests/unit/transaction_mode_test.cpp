@@ -27,6 +27,18 @@ BOOST_AUTO_TEST_CASE(finds_statements_that_refuse_a_transaction_block) {
   BOOST_TEST(found[7] == "DETACH PARTITION CONCURRENTLY (line 10)");
 }
 
+BOOST_AUTO_TEST_CASE(an_enum_value_added_and_used_in_one_migration_needs_its_own_commit) {
+  const auto found = rokso::statements_refusing_transactions(
+      "ALTER TYPE mood ADD VALUE 'it''s ok';\n"
+      "CREATE TABLE t (m mood DEFAULT 'it''s ok');\n");
+  BOOST_TEST_REQUIRE(found.size() == 1u);
+  BOOST_TEST(found[0] == "ALTER TYPE ... ADD VALUE 'it''s ok' (line 1) used by a later statement (line 2)");
+  // Added but not used here, or only renamed: one transaction is fine.
+  BOOST_TEST(rokso::statements_refusing_transactions("ALTER TYPE mood ADD VALUE 'x';\nCREATE TABLE u (y int);").empty());
+  BOOST_TEST(rokso::statements_refusing_transactions(
+                 "ALTER TYPE mood RENAME VALUE 'a' TO 'b';\nSELECT 'b'::mood;").empty());
+}
+
 BOOST_AUTO_TEST_CASE(ordinary_and_unparsable_scripts_stay_transactional) {
   BOOST_TEST(rokso::statements_refusing_transactions("CREATE INDEX i ON t (x); DROP INDEX i; ANALYZE t;").empty());
   BOOST_TEST(rokso::statements_refusing_transactions("SELECT 'CREATE INDEX CONCURRENTLY'").empty());
