@@ -81,7 +81,7 @@ std::string json_view(rokso::Session& session, const rokso::History& history, co
                   {"pending", pending.size()},
                   {"modified", drift.modified.size()},
                   {"missing", drift.missing.size()},
-                  {"unverified", drift.unverified.size()}}},
+                  {"unverified", drift.unverified_count}}},
       {"up_to_date", history.failed().empty() && pending.empty()},
       {"recent_applied", recent},
       {"failed", failed},
@@ -130,9 +130,9 @@ std::string text_view(const rokso::History& history, const std::vector<PendingFi
     }
     text += "\n  (restore the file, or forget its row with 'rokso mark --pending <identity>')";
   }
-  if (!drift.unverified.empty()) {
-    text += "\n\nnote: " + std::to_string(drift.unverified.size()) + " applied migration" +
-            (drift.unverified.size() == 1 ? " has" : "s have") +
+  if (drift.unverified_count > 0) {
+    text += "\n\nnote: " + std::to_string(drift.unverified_count) + " applied migration" +
+            (drift.unverified_count == 1 ? " has" : "s have") +
             " no checksum yet (applied by roksopsql or an older rokso, or marked applied); the next"
             " 'rokso migrate' records it from the file as it is now";
   }
@@ -145,13 +145,15 @@ int status(rokso::Session& session) {
     throw rokso::usage_error("unknown output format '" + format + "' (text or json)");
   }
   const rokso::MigrationTree& tree = session.tree();
-  const rokso::History history = session.version_table().read_history(kRecentRows, false, !session.has("no-checksums"));
+  // Read with the tree: the rows of its files cost no second copy of their identities.
+  const rokso::History history =
+      session.version_table().read_history(kRecentRows, false, !session.has("no-checksums"), &tree);
 
   // Pending files are read now, so status tells what migrate would stumble on.
   std::vector<PendingFile> pending;
   bool malformed = false;
   for (const auto& file : tree.files()) {
-    if (history.state_of(file.identity) != rokso::History::State::absent) continue;
+    if (history.state_of(file) != rokso::History::State::absent) continue;
     PendingFile p{file.identity, {}, {}, {}};
     try {
       rokso::Migration migration = tree.read(file);
@@ -182,8 +184,10 @@ int status(rokso::Session& session) {
     malformed = true;
   }
   // Applied files: changed (one read each) or gone since they were applied.
+  // The text shows how many are unverified, the JSON which.
   const rokso::DriftReport drift = rokso::find_drift(
-      tree, history, session.has("no-checksums") ? rokso::DriftCheck::missing_only : rokso::DriftCheck::recorded);
+      tree, history, session.has("no-checksums") ? rokso::DriftCheck::missing_only : rokso::DriftCheck::recorded,
+      format == "json");
   rokso::out::line(format == "json" ? json_view(session, history, pending, drift, order_error) : text_view(history, pending, drift));
   for (const auto& p : pending) {
     if (!p.error.empty()) rokso::out::error(rokso::one_line(p.error));

@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 
 #include <memory>
+#include <optional>
 #include <stdexcept>
 
 namespace rokso {
@@ -87,17 +88,18 @@ std::string file_checksum(const MigrationTree& tree, const MigrationFile& file) 
   }
 }
 
-DriftReport find_drift(const MigrationTree& tree, const History& history, DriftCheck check) {
+DriftReport find_drift(const MigrationTree& tree, const History& history, DriftCheck check, bool list_unverified) {
   DriftReport report;
   report.files_read = check != DriftCheck::missing_only;
   if (report.files_read) {
     // In application order, which is directory order: each applied file is read once.
     for (const MigrationFile& file : tree.files()) {
-      const History::Entry* entry = history.find(file.identity);
-      if (!entry || entry->state != History::State::complete) continue;
-      const bool recorded = entry->checksum && *entry->checksum;
+      if (history.state_of(file) != History::State::complete) continue;
+      const std::optional<std::string> checksum = history.recorded_checksum(file);
+      const bool recorded = checksum && !checksum->empty();
       if (!recorded && check != DriftCheck::all) {
-        report.unverified.push_back({file.identity, "", "", entry->checksum == nullptr});
+        ++report.unverified_count;
+        if (list_unverified) report.unverified.push_back({file.identity, "", "", !checksum});
         continue;
       }
       std::string current, error;
@@ -108,17 +110,17 @@ DriftReport find_drift(const MigrationTree& tree, const History& history, DriftC
       }
       if (!recorded) {
         // Nothing to compare with: fine, and adopted by the next migrate.
-        report.unverified.push_back({file.identity, current, error, entry->checksum == nullptr});
-      } else if (!error.empty() || current != entry->checksum) {
-        report.modified.push_back({file.identity, entry->checksum, current, error});
+        ++report.unverified_count;
+        report.unverified.push_back({file.identity, current, error, !checksum});
+      } else if (!error.empty() || current != *checksum) {
+        report.modified.push_back({file.identity, *checksum, current, error});
       } else {
         ++report.verified;
       }
     }
   }
-  for (const History::Entry& entry : history.entries()) {
-    const std::string identity(entry.identity);
-    if (!tree.find(identity)) report.missing.push_back({identity, entry.state == History::State::complete});
+  for (const History::Entry* entry : history.rows_not_in(tree)) {
+    report.missing.push_back({std::string(entry->identity), entry->state == History::State::complete});
   }
   return report;
 }

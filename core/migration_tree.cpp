@@ -122,6 +122,7 @@ MigrationTree MigrationTree::scan(const fs::path& migration_dir, const std::vect
   MigrationTree tree;
   tree.root_ = migration_dir.string();
   tree.files_ = std::move(scanner.files);
+  tree.files_.shrink_to_fit();  // up to half of it is growth slack: 1.2 MB at 100,000 files
   std::sort(tree.files_.begin(), tree.files_.end(),
             [&order](const MigrationFile& a, const MigrationFile& b) { return order.before(a.identity, b.identity); });
   for (const Companion& c : scanner.companions) {
@@ -133,15 +134,18 @@ MigrationTree MigrationTree::scan(const fs::path& migration_dir, const std::vect
   return tree;
 }
 
-const MigrationFile* MigrationTree::find(const std::string& identity) const {
+const MigrationFile* MigrationTree::find(std::string_view identity) const {
   if (by_identity_.size() != files_.size()) {
     by_identity_.resize(files_.size());
-    for (std::size_t i = 0; i < files_.size(); ++i) by_identity_[i] = i;
-    std::sort(by_identity_.begin(), by_identity_.end(),
-              [this](std::size_t a, std::size_t b) { return files_[a].identity < files_[b].identity; });
+    for (std::size_t i = 0; i < files_.size(); ++i) by_identity_[i] = static_cast<std::uint32_t>(i);
+    // Often sorted already by the application order: then this is one pass.
+    auto by_name = [this](std::uint32_t a, std::uint32_t b) { return files_[a].identity < files_[b].identity; };
+    if (!std::is_sorted(by_identity_.begin(), by_identity_.end(), by_name)) {
+      std::sort(by_identity_.begin(), by_identity_.end(), by_name);
+    }
   }
   auto it = std::lower_bound(by_identity_.begin(), by_identity_.end(), identity,
-                             [this](std::size_t i, const std::string& id) { return files_[i].identity < id; });
+                             [this](std::uint32_t i, std::string_view id) { return files_[i].identity < id; });
   if (it == by_identity_.end() || files_[*it].identity != identity) return nullptr;
   return &files_[*it];
 }

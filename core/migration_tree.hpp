@@ -8,8 +8,10 @@
 
 #include <rokso/format_plugin.hpp>
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rokso {
@@ -33,7 +35,9 @@ class MigrationTree {
   // In application order.
   const std::vector<MigrationFile>& files() const { return files_; }
   // nullptr when the tree has no such identity. O(log N) after a one-time index.
-  const MigrationFile* find(const std::string& identity) const;
+  const MigrationFile* find(std::string_view identity) const;
+  // Where `file` (one of files()) is in files().
+  std::size_t index_of(const MigrationFile& file) const { return static_cast<std::size_t>(&file - files_.data()); }
   // The migration a user named on the command line: its identity, or a path to its
   // file (relative to the current directory, or absolute), since that is what shell
   // completion gives. nullptr when it names none.
@@ -49,7 +53,7 @@ class MigrationTree {
  private:
   std::string root_;  // the migration/ directory
   std::vector<MigrationFile> files_;
-  mutable std::vector<std::size_t> by_identity_;  // indices into files_, built by find()
+  mutable std::vector<std::uint32_t> by_identity_;  // indices into files_, built by find()
 };
 
 }  // namespace rokso

@@ -5,9 +5,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <pqxx/stream_from>
+
 #include <algorithm>
+#include <cctype>
 #include <initializer_list>
 #include <optional>
+#include <stdexcept>
 
 namespace rokso {
 
@@ -80,8 +84,6 @@ VersionRow to_version_row(const pqxx::row& row) {
   return v;
 }
 
-std::string_view view_of(const pqxx::field& f) { return std::string_view(f.c_str(), f.size()); }
-
 }  // namespace
 
 void VersionTable::note_columns(const std::vector<std::string>& columns) {
@@ -91,19 +93,200 @@ void VersionTable::note_columns(const std::vector<std::string>& columns) {
   has_checksum_columns_ = has_columns(columns, {"checksum", "checksum_algorithm"});
 }
 
+namespace {
+
+// One field of a COPY ... TO STDOUT text line, from `at` up to the next tab or the end,
+// with its escapes undone into `out`. False for \N (NULL). Moves `at` past the tab.
+bool copy_field(const std::string& line, std::size_t& at, std::string& out) {
+  out.clear();
+  const std::size_t end = std::min(line.find('\t', at), line.size());
+  if (end - at == 2 && line[at] == '\\' && line[at + 1] == 'N') {
+    at = end + 1;
+    return false;
+  }
+  for (std::size_t i = at; i < end; ++i) {
+    char c = line[i];
+    if (c != '\\' || i + 1 >= end) {
+      out += c;
+      continue;
+    }
+    c = line[++i];
+    switch (c) {
+      case 'b': out += '\b'; break;
+      case 'f': out += '\f'; break;
+      case 'n': out += '\n'; break;
+      case 'r': out += '\r'; break;
+      case 't': out += '\t'; break;
+      case 'v': out += '\v'; break;
+      case 'x': {
+        int value = 0, digits = 0;
+        while (digits < 2 && i + 1 < end && std::isxdigit(static_cast<unsigned char>(line[i + 1]))) {
+          const char h = line[++i];
+          value = value * 16 + (h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
+          ++digits;
+        }
+        if (digits == 0) out += 'x';
+        else out += static_cast<char>(value);
+        break;
+      }
+      default:
+        if (c >= '0' && c <= '7') {
+          int value = c - '0', digits = 1;
+          while (digits < 3 && i + 1 < end && line[i + 1] >= '0' && line[i + 1] <= '7') {
+            value = value * 8 + (line[++i] - '0');
+            ++digits;
+          }
+          out += static_cast<char>(value);
+        } else {
+          out += c;  // "\\" and any other escaped character stand for themselves
+        }
+    }
+  }
+  at = end + 1;
+  return true;
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;  // uppercase too: rokso writes lowercase, so such a text is kept as it is (kOddText)
+}
+
+constexpr std::size_t kBlockSize = 64 * 1024;
+
+}  // namespace
+
+const char* History::keep(std::string_view text) {
+  const std::size_t need = text.size() + 1;
+  if (need > block_left_) {
+    const std::size_t size = std::max(kBlockSize, need);
+    blocks_.push_back(std::make_unique<char[]>(size));
+    block_next_ = blocks_.back().get();
+    block_left_ = size;
+  }
+  char* at = block_next_;
+  text.copy(at, text.size());
+  at[text.size()] = '\0';
+  block_next_ += need;
+  block_left_ -= need;
+  return at;
+}
+
+std::ptrdiff_t History::tree_index(const MigrationFile& file) const {
+  if (!tree_) return -1;
+  const auto& files = tree_->files();
+  if (files.empty() || &file < files.data() || &file >= files.data() + files.size()) return -1;
+  return static_cast<std::ptrdiff_t>(tree_->index_of(file));
+}
+
+void History::add_row(std::string_view identity, bool complete, const std::string* checksum) {
+  ++rows_;
+  const State state = complete ? State::complete : State::failed;
+  if (tree_) {
+    const auto& files = tree_->files();
+    const MigrationFile* file = nullptr;
+    if (next_guess_ < files.size() && files[next_guess_].identity == identity) {
+      file = &files[next_guess_];
+    } else {
+      file = tree_->find(identity);
+    }
+    if (file) {
+      const std::size_t index = tree_->index_of(*file);
+      next_guess_ = index + 1;
+      unsigned char row = static_cast<unsigned char>(state);
+      if (checksum && checksum->empty()) {
+        row |= kOtherAlgorithm;
+      } else if (checksum) {
+        Digest digest{};
+        bool hex = checksum->size() == 64;
+        for (std::size_t i = 0; hex && i < 32; ++i) {
+          const int high = hex_digit((*checksum)[2 * i]), low = hex_digit((*checksum)[2 * i + 1]);
+          hex = high >= 0 && low >= 0;
+          digest[i] = static_cast<unsigned char>(high * 16 + low);
+        }
+        if (hex) {
+          if (digests_.empty()) digests_.resize(files.size());
+          digests_[index] = digest;
+          row |= kDigest;
+        } else {
+          odd_checksums_.emplace_back(index, keep(*checksum));
+          row |= kOddText;
+        }
+      }
+      file_rows_[index] = row;
+      return;
+    }
+  }
+  entries_.push_back({std::string_view(keep(identity), identity.size()), checksum ? keep(*checksum) : nullptr, state});
+}
+
 const History::Entry* History::find(std::string_view identity) const {
+  if (tree_ && tree_->find(identity)) {
+    throw std::logic_error("History::find() on a tree file of a History read with the tree");
+  }
   auto it = std::lower_bound(entries_.begin(), entries_.end(), identity,
                              [](const Entry& e, std::string_view id) { return e.identity < id; });
   return it == entries_.end() || it->identity != identity ? nullptr : &*it;
 }
 
 History::State History::state_of(std::string_view identity) const {
-  const Entry* entry = find(identity);
-  return entry ? entry->state : State::absent;
+  if (tree_) {
+    if (const MigrationFile* file = tree_->find(identity)) return state_of(*file);
+  }
+  auto it = std::lower_bound(entries_.begin(), entries_.end(), identity,
+                             [](const Entry& e, std::string_view id) { return e.identity < id; });
+  return it == entries_.end() || it->identity != identity ? State::absent : it->state;
 }
 
-History VersionTable::read_history(std::size_t recent, bool with_revisions, bool with_checksums) {
+History::State History::state_of(const MigrationFile& file) const {
+  const std::ptrdiff_t index = tree_index(file);
+  if (index < 0) return state_of(std::string_view(file.identity));
+  return static_cast<State>(file_rows_[static_cast<std::size_t>(index)] & 3);
+}
+
+std::optional<std::string> History::recorded_checksum(const MigrationFile& file) const {
+  const std::ptrdiff_t signed_index = tree_index(file);
+  if (signed_index < 0) {
+    const Entry* entry = find(file.identity);
+    if (!entry || !entry->checksum) return std::nullopt;
+    return std::string(entry->checksum);
+  }
+  const std::size_t index = static_cast<std::size_t>(signed_index);
+  switch (file_rows_[index] & kChecksumMask) {
+    case kOtherAlgorithm:
+      return std::string();
+    case kDigest: {
+      static const char digits[] = "0123456789abcdef";
+      std::string hex(64, '0');
+      for (std::size_t i = 0; i < 32; ++i) {
+        hex[2 * i] = digits[digests_[index][i] >> 4];
+        hex[2 * i + 1] = digits[digests_[index][i] & 15];
+      }
+      return hex;
+    }
+    case kOddText: {
+      auto it = std::lower_bound(odd_checksums_.begin(), odd_checksums_.end(), index,
+                                 [](const std::pair<std::size_t, const char*>& p, std::size_t i) { return p.first < i; });
+      return std::string(it->second);
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+std::vector<const History::Entry*> History::rows_not_in(const MigrationTree& tree) const {
+  std::vector<const Entry*> rows;
+  for (const Entry& entry : entries_) {
+    if (tree_ == &tree || !tree.find(entry.identity)) rows.push_back(&entry);
+  }
+  return rows;
+}
+
+History VersionTable::read_history(std::size_t recent, bool with_revisions, bool with_checksums,
+                                   const MigrationTree* tree) {
   History history;
+  history.tree_ = tree;
+  if (tree) history.file_rows_.assign(tree->files().size(), static_cast<unsigned char>(History::State::absent));
   std::vector<std::string> columns;
   try {
     columns = column_names();
@@ -112,13 +295,6 @@ History VersionTable::read_history(std::size_t recent, bool with_revisions, bool
     note_columns(columns);
     const std::string kRowColumns = row_columns(has_progress_columns_);
     pqxx::nontransaction tx(db_.connection());
-    // A checksum made with another algorithm (a later rokso's) reads as '': unverified.
-    history.storage_ =
-        has_checksum_columns_ && with_checksums
-            ? tx.exec_params("SELECT filename, status = 'complete', CASE WHEN checksum IS NULL THEN NULL"
-                             " WHEN checksum_algorithm = $1 THEN checksum ELSE '' END FROM " + sql_name_,
-                             std::string(kChecksumAlgorithm))
-            : tx.exec("SELECT filename, status = 'complete', NULL FROM " + sql_name_);
     if (with_revisions) {
       for (const auto& row : tx.exec("SELECT DISTINCT version FROM " + sql_name_)) {
         history.revisions_.insert(row[0].as<std::string>());
@@ -132,17 +308,32 @@ History VersionTable::read_history(std::size_t recent, bool with_revisions, bool
       VersionRow v = to_version_row(row);
       (v.status == kStatusComplete ? history.recent_complete_ : history.failed_).push_back(std::move(v));
     }
+    // Every row, streamed: one line at a time, nothing held but what History keeps.
+    // libpqxx 6's stream_from runs "COPY <its argument> TO STDOUT", so a query in
+    // parentheses streams too. A checksum made with another algorithm (a later rokso's)
+    // reads as '': unverified. The algorithm's name is rokso's constant, quoted.
+    const std::string rows =
+        has_checksum_columns_ && with_checksums
+            ? "(SELECT filename, status = 'complete', CASE WHEN checksum IS NULL THEN NULL WHEN checksum_algorithm = " +
+                  tx.quote(std::string(kChecksumAlgorithm)) + " THEN checksum ELSE '' END FROM " + sql_name_ + ")"
+            : "(SELECT filename, status = 'complete', NULL FROM " + sql_name_ + ")";
+    pqxx::stream_from stream(tx, rows);
+    std::string line, identity, complete, checksum;
+    while (stream.get_raw_line(line)) {
+      if (!line.empty() && line.back() == '\n') line.pop_back();  // libpqxx 6 keeps it
+      std::size_t at = 0;
+      copy_field(line, at, identity);
+      const bool is_complete = copy_field(line, at, complete) && complete == "t";
+      const bool has_checksum = copy_field(line, at, checksum);
+      history.add_row(identity, is_complete, has_checksum ? &checksum : nullptr);
+    }
+    stream.complete();
   } catch (const pqxx::sql_error& e) {
     throw failure("cannot read " + display_name_ + ": " + one_line(e.what()));
   }
-  history.entries_.reserve(history.storage_.size());
-  for (const auto& row : history.storage_) {
-    const bool complete = !row[1].is_null() && row[1].c_str()[0] == 't';
-    history.entries_.push_back({view_of(row[0]), row[2].is_null() ? nullptr : row[2].c_str(),
-                                complete ? History::State::complete : History::State::failed});
-  }
   std::sort(history.entries_.begin(), history.entries_.end(),
             [](const History::Entry& a, const History::Entry& b) { return a.identity < b.identity; });
+  std::sort(history.odd_checksums_.begin(), history.odd_checksums_.end());
   return history;
 }
 
