@@ -12,16 +12,20 @@
 #               transaction with its version row  vs  psql -f of the same
 #               BEGIN / CREATE / INSERT / COMMIT blocks
 #   status-N    `rokso status` with nothing pending at N applied migrations (rows
-#               inserted directly)  vs  psql reading the same version table
+#               inserted directly, with the sha256-v1 checksums migrate would record, so
+#               status reads and verifies every applied file, its default)  vs  psql
+#               reading the same version table and cat of the same files; and
+#               `rokso status --no-checksums` (no file read)  vs  psql reading the table
 #   read-10k    `rokso status` reading 10,000 pending .py files  vs  cat of the same bytes
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SRC=$(pwd)
 ROUNDS=${ROUNDS:-5}
 BUILD=${BENCH_BUILD_DIR:-build-bench}
-PREFIX="$SRC/$BUILD/prefix"
+case "$BUILD" in /*) PREFIX="$BUILD/prefix" ;; *) PREFIX="$SRC/$BUILD/prefix" ;; esac
 PG_BIN=/usr/lib/postgresql/15/bin
 
+LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)  # others' work on the machine shows in the times
 bash share/scripts/install-deps.sh
 command -v /usr/bin/time >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
 cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DROKSO_BUILD_TESTS=OFF >/dev/null
@@ -136,17 +140,28 @@ for n in 1000 10000 100000; do
   sql "DROP DATABASE IF EXISTS $db"
   sql "CREATE DATABASE $db"
   sql "$VERSION_TABLE_DDL" "$db"
-  sql "INSERT INTO public.rokso_db_version (filename, version, status)
-       SELECT format('public/200.tables/t/2021_01_01__00_00_00_%s.py', lpad(g::text, 6, '0')), 'abcdef12', 'complete'
-       FROM generate_series(1, $n) g" "$db"
+  sql "ALTER TABLE public.rokso_db_version ADD COLUMN progress integer, ADD COLUMN progress_checksum text,
+       ADD COLUMN checksum text, ADD COLUMN checksum_algorithm text" "$db"
+  # Each row with the checksum migrate records for its file (sha256-v1, core/checksum.cpp:
+  # SHA-256 of the framed apply and rollback SQL), so status finds every file unchanged.
+  sql "INSERT INTO public.rokso_db_version (filename, version, status, checksum, checksum_algorithm)
+       SELECT format('public/200.tables/t/2021_01_01__00_00_00_%s.py', n), 'abcdef12', 'complete',
+              encode(sha256(convert_to('rokso-migration-checksum-v1' || E'\\n' || 'apply ' || length(a) || E'\\n' || a ||
+                E'\\n' || 'rollback ' || length(r) || E'\\n' || r || E'\\n', 'UTF8')), 'hex'), 'sha256-v1'
+       FROM (SELECT n, format('CREATE TABLE t%s (id int);', n) AS a, format('DROP TABLE t%s;', n) AS r
+             FROM (SELECT lpad(g::text, 6, '0') AS n FROM generate_series(1, $n) g) AS g) AS m" "$db"
+  sql "VACUUM ANALYZE public.rokso_db_version" "$db"
   project "$WORK/status$n" "$db"
   write_migrations "$WORK/status$n/migration/public/200.tables/t" "$n"
   goal="-"
   [ "$n" = 10000 ] && goal="<= 50 ms"
   [ "$n" = 100000 ] && goal="<= 0.5 s, <= 30 MiB"
-  interleave "status: $n applied, none pending" "$goal" noop \
+  read_table="$(printf '%q ' "${psql_cmd[@]}") -d $db -c 'SELECT id, filename, version, status, scheduledat, executedat FROM public.rokso_db_version ORDER BY id'"
+  interleave "status: $n applied, none pending (checksums verified: every file read)" "$goal" noop \
     "cd '$WORK/status$n' && \"$ROKSO\" status" noop \
-    "$(printf '%q ' "${psql_cmd[@]}") -d $db -c 'SELECT id, filename, version, status, scheduledat, executedat FROM public.rokso_db_version ORDER BY id'"
+    "$read_table && cd '$WORK/status$n' && find migration -type f -exec cat {} +"
+  interleave "status --no-checksums: $n applied, none pending" "$goal" noop \
+    "cd '$WORK/status$n' && \"$ROKSO\" status --no-checksums" noop "$read_table"
 done
 
 echo "read-10k" >&2
@@ -163,7 +178,8 @@ machine="$(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' 
 {
   echo "# rokso benchmarks"
   echo
-  echo "Run: $(date -u '+%Y-%m-%d %H:%M UTC'), $ROUNDS interleaved rounds, on: $machine."
+  echo "Run: $(date -u '+%Y-%m-%d %H:%M UTC'), $ROUNDS interleaved rounds, on: $machine;"
+  echo "load average $LOAD_AT_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end."
   echo "Ratio = median of the pairwise rokso/psql (or cat) time ratios; times are medians."
   echo
   echo "| workload | goal | rokso | psql / cat | ratio | rokso peak RSS | psql peak RSS |"
