@@ -211,12 +211,31 @@ std::string transaction_mode(const rokso::Migration& m) {
   return m.transactional ? "in one transaction with its version row" : "outside a transaction, statement by statement";
 }
 
+// What a real run would refuse (see verify_applied_files): applied files whose content
+// changed since, unless --allow-modified. Read-only: nothing is adopted here.
+std::vector<std::string> modified_applied_files(rokso::Session& session, const rokso::History& history) {
+  if (session.has("allow-modified")) return {};
+  std::vector<std::string> identities;
+  for (const rokso::ModifiedFile& m :
+       rokso::find_drift(session.tree(), history, rokso::DriftCheck::recorded, false).modified) {
+    identities.push_back(m.identity);
+  }
+  return identities;
+}
+
+std::string modified_message(const std::vector<std::string>& identities) {
+  return "applied migration file(s) modified since they were applied: " + rokso::list_identities(identities) +
+         " (restore them, or record them with 'rokso accept'; --allow-modified runs anyway)";
+}
+
 // --dry-run: the plan, in order, with its SQL. Nothing is executed and nothing written,
 // not even the version table, and no lock is taken.
 int dry_run(rokso::Session& session, bool json) {
   session.tree();
   const rokso::History history = session.version_table().read_history(0, false);
   std::vector<PlannedMigration> planned = plan(session, history);
+  const std::vector<std::string> modified = modified_applied_files(session, history);
+  if (!modified.empty()) rokso::out::warning("migrate would refuse to run: " + modified_message(modified));
   if (json) {
     for (PlannedMigration& p : planned) p.result = "planned";
     print_json("dry_run", planned.empty() ? "nothing_to_migrate" : "would_migrate", "", planned);
@@ -252,7 +271,10 @@ int check(rokso::Session& session, bool json) {
   db.prepare_for_migrations(session.migration_settings());
   rokso::VersionTable& table = session.version_table();
   rokso::MigrationLock lock(db, table.sql_name(), session.lock_wait_timeout());
-  std::vector<PlannedMigration> planned = plan(session, table.read_history(0, false));
+  const rokso::History history = table.read_history(0, false);
+  std::vector<PlannedMigration> planned = plan(session, history);
+  const std::vector<std::string> modified = modified_applied_files(session, history);
+  if (!modified.empty()) throw rokso::failure("check failed: " + modified_message(modified));
   if (planned.empty()) {
     if (json) print_json("check", "nothing_to_migrate", "", planned);
     rokso::out::line("Nothing to migrate ....");

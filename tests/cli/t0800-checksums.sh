@@ -152,6 +152,19 @@ expect_eq "$(sql "SELECT to_regclass('offline.c') IS NULL")" t "C's SQL did not 
 run rokso migrate --migration "$C"
 expect_code 1 "migrate --migration refuses too"
 expect_eq "$(rows)" "$before" "migrate --migration refused: version table unchanged"
+# The previews say so too: --dry-run warns (and still shows the plan), --check fails.
+run rokso migrate --dry-run
+expect_code 0 "migrate --dry-run with a modified applied file"
+expect_err "migrate would refuse to run"
+expect_err "$A"
+expect_out "$C"
+run rokso migrate --check
+expect_code 1 "migrate --check with a modified applied file"
+expect_one_line_error "$A"
+expect_eq "$(sql "SELECT to_regclass('offline.c') IS NULL")" t "--check refused before running C"
+run rokso migrate --check --allow-modified
+expect_code 0 "migrate --check --allow-modified checks anyway"
+expect_eq "$(rows)" "$before" "the previews changed nothing"
 
 # --- --allow-modified proceeds; A stays modified ---------------------------------------------------
 run rokso migrate --allow-modified
