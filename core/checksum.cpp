@@ -3,8 +3,6 @@
 #include "core/error.hpp"
 #include "core/output.hpp"
 
-#include <rokso/format_error.hpp>
-
 #include <openssl/evp.h>
 
 #include <memory>
@@ -73,19 +71,8 @@ std::string migration_checksum(const std::string& apply_sql, const std::string& 
 }
 
 std::string file_checksum(const MigrationTree& tree, const MigrationFile& file) {
-  const std::string path = tree.path_of(file);
-  try {
-    const Migration migration = file.format->read(path);
-    return migration_checksum(migration.apply_sql, migration.rollback_sql);
-  } catch (const FormatError& e) {
-    // Worded as MigrationTree::read() words it.
-    const std::string where = e.line() > 0 ? ":" + std::to_string(e.line()) + ":" + std::to_string(e.column()) : "";
-    throw failure(path + where + ": " + e.what());
-  } catch (const Error&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw failure(one_line(e.what()));
-  }
+  const Migration migration = tree.read_as_written(file);
+  return migration_checksum(migration.apply_sql, migration.rollback_sql);
 }
 
 DriftReport find_drift(const MigrationTree& tree, const History& history, DriftCheck check, bool list_unverified) {

@@ -163,11 +163,15 @@ const MigrationFile* MigrationTree::resolve(const std::string& named) const {
 }
 
 Migration MigrationTree::read(const MigrationFile& file) const {
+  Migration migration = read_as_written(file);
+  detect_transaction_mode(migration);
+  return migration;
+}
+
+Migration MigrationTree::read_as_written(const MigrationFile& file) const {
   const std::string path = path_of(file);
   try {
-    Migration migration = file.format->read(path);
-    detect_transaction_mode(migration);
-    return migration;
+    return file.format->read(path);
   } catch (const FormatError& e) {
     // Line 0 means the whole file (e.g. "no apply_sql"): no position to show.
     const std::string where = e.line() > 0 ? ":" + std::to_string(e.line()) + ":" + std::to_string(e.column()) : "";
