@@ -237,6 +237,11 @@ int remap(rokso::Session& session) {
   rokso::out::line(summary.render() + "[*] " + std::to_string(plan.files.size()) + " migration files written under " +
                    root + " and recorded as applied.");
   rokso::out::line("✅ Your database is at revision# " + revision);
+  if (history.size() > 0) {
+    rokso::out::warning("the version table already recorded " + std::to_string(history.size()) +
+                        " migration(s) (--force): objects they created were remapped again, so the tree will not "
+                        "replay on an empty database until those duplicates are removed");
+  }
   return rokso::kExitOk;
 }
 
