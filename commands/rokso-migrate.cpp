@@ -275,6 +275,15 @@ int check(rokso::Session& session, bool json) {
   std::vector<PlannedMigration> planned = plan(session, history);
   const std::vector<std::string> modified = modified_applied_files(session, history);
   if (!modified.empty()) throw rokso::failure("check failed: " + modified_message(modified));
+  if (!history.table_exists()) {
+    // migrate would create the version table first: its schema must exist.
+    pqxx::nontransaction probe(db.connection());
+    if (probe.exec_params1("SELECT to_regnamespace(quote_ident((pg_catalog.parse_ident($1))[1])) IS NULL",
+                           table.sql_name())[0].as<bool>()) {
+      throw rokso::failure("check failed: the schema of the version table " + table.display_name() +
+                           " does not exist, so migrate could not record anything; create it first");
+    }
+  }
   if (planned.empty()) {
     if (json) print_json("check", "nothing_to_migrate", "", planned);
     rokso::out::line("Nothing to migrate ....");

@@ -93,9 +93,11 @@ class Scanner {
       if (::stat(path.c_str(), &st) != 0) {
         throw failure("cannot read '" + path + "': a dangling or looping symbolic link");
       }
-      if (!S_ISREG(st.st_mode)) return;
+      if (!S_ISREG(st.st_mode)) throw failure("cannot read '" + path + "': not a regular file");
     } else if (type != DT_REG) {
-      return;
+      // A FIFO, socket or device named like a migration: never read (a FIFO would
+      // hang), never skipped silently.
+      throw failure("cannot read '" + dir_path + "/" + name + "': not a regular file");
     }
     std::string identity = relative_dir + name;
     if (!valid_utf8(identity)) {

@@ -217,17 +217,17 @@ expect_one_line_error
 check_case "migration/ is a symlink to itself; status" 2 "migration" rokso status
 rm -f "$PROJECT/migration"
 mv "$PROJECT/migration.real" "$PROJECT/migration"
-# A FIFO and a device named like migrations: no hang, nothing applied. (Today they are
-# skipped silently; an error naming them would be as good — either way not read.)
+# A FIFO and a device named like migrations: no hang, never read, and an error naming them.
 mkdir -p "$L"
 mkfifo "$L/2021_01_04__00_00_00_fifo.py"
 new_case
-check_case "a FIFO named like a migration" "0|1" "" rokso migrate --dry-run
-check_case "a FIFO named like a migration; status" "0|1" "" rokso status
+check_case "a FIFO named like a migration" 1 "not a regular file" rokso migrate --dry-run
+expect_one_line_error "2021_01_04__00_00_00_fifo.py"
+check_case "a FIFO named like a migration; status" 1 "not a regular file" rokso status
 rm -f "$L/2021_01_04__00_00_00_fifo.py"
 ln -s /dev/zero "$L/2021_01_04__00_00_00_zero.py"
 new_case
-check_case "a symlink to /dev/zero named like a migration" "0|1" "" rokso migrate --dry-run
+check_case "a symlink to /dev/zero named like a migration" 1 "not a regular file" rokso migrate --dry-run
 rm -rf "$L"
 
 # --- unreadable files and directories: as a non-root user (root reads through chmod 000) ---------
@@ -311,15 +311,13 @@ check_case "missing schema: last-success" 0 "" rokso last-success
 expect_out "No last revision detected"
 check_case "missing schema: rollback" 0 "" rokso rollback --yes
 check_case "missing schema: migrate --dry-run" 0 "" rokso migrate --dry-run
-# migrate --check should fail as migrate does. Not asserted (the fix belongs to
-# rokso-migrate.cpp), but said visibly while it passes.
+# migrate --check fails as migrate does: it could not record anything.
 mkdir -p "$WORK/ms/migration/offline/200.tables/mx_ok"
 cp "$PROJECT/config.json" "$WORK/ms/config.json"
 write_py "$WORK/ms/migration/offline/200.tables/mx_ok/2021_01_01__00_00_00_ok.py" "SELECT 1;" ""
 run rokso -C "$WORK/ms" migrate --check
-if [ "$CODE" = 0 ]; then
-  echo "KNOWN ISSUE: 'migrate --check' passes (exit 0) although 'migrate' fails on the missing schema" >&2
-fi
+expect_code 1 "missing schema: migrate --check"
+expect_one_line_error "does not exist"
 printf '%s\n' "$GOOD_CONFIG" >"$PROJECT/config.json"
 
 # --- no privileges ---------------------------------------------------------------------------------
