@@ -116,6 +116,13 @@ MigrationTree MigrationTree::scan(const fs::path& migration_dir, const std::vect
                                   const MigrationOrder& order) {
   std::error_code ec;
   if (!fs::is_directory(migration_dir, ec)) {
+    if (ec == std::errc::too_many_symbolic_link_levels) {
+      throw usage_error("cannot read the migration directory '" + migration_dir.string() +
+                        "': a symbolic link loop");
+    }
+    if (fs::exists(fs::symlink_status(migration_dir, ec)) && !fs::exists(migration_dir, ec)) {
+      throw usage_error("the migration directory '" + migration_dir.string() + "' is a dangling symbolic link");
+    }
     throw usage_error("no migration directory '" + migration_dir.string() + "'; run 'rokso init' or create it");
   }
   Scanner scanner(migration_dir.string(), formats);
