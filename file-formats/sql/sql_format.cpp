@@ -4,6 +4,7 @@
 #include "sql_reader.hpp"
 #include "sql_writer.hpp"
 
+#include <rokso/format_error.hpp>
 #include <rokso/format_plugin.hpp>
 
 #include <sys/stat.h>
@@ -53,6 +54,14 @@ class SqlFormat final : public rokso::FormatPlugin {
     const std::string rollback_name = rokso::sql::rollback_file_name_for(file_name);
     if (claim(file_name) != rokso::FileClaim::migration || rollback_name.empty()) {
       throw std::invalid_argument("'" + path + "' is not a .apply.sql or .up.sql file");
+    }
+    // x.apply.sql beside x.up.sql would be two migrations of one name: say so.
+    const bool apply_style = ends_with(file_name, ".apply.sql");
+    const std::string stem = file_name.substr(0, file_name.size() - (apply_style ? 10 : 7));
+    const std::string other = stem + (apply_style ? ".up.sql" : ".apply.sql");
+    struct stat st {};
+    if (::stat((directory + other).c_str(), &st) == 0) {
+      throw rokso::FormatError(0, 0, "'" + other + "' beside it names the same migration; keep one of the two styles");
     }
     const std::string apply = read_file(path);
     return rokso::sql::read_sql_migration(apply, read_file_if_any(directory + rollback_name), rollback_name);

@@ -118,6 +118,14 @@ BOOST_AUTO_TEST_CASE(a_missing_rollback_file_is_a_note) {
   BOOST_TEST(up.notes[0] == "no rollback file 'n.down.sql': rolling back only removes its row");
 }
 
+BOOST_AUTO_TEST_CASE(both_styles_for_one_stem_are_refused) {
+  const TempDir dir;
+  const std::string apply = dir.write("x.apply.sql", "SELECT 1;");
+  const std::string up = dir.write("x.up.sql", "SELECT 2;");
+  BOOST_CHECK_THROW(loaded().format().read(apply), rokso::FormatError);
+  BOOST_CHECK_THROW(loaded().format().read(up), rokso::FormatError);
+}
+
 BOOST_AUTO_TEST_CASE(format_errors_cross_the_module_boundary) {
   const TempDir dir;
   const std::string path = dir.write("bad.apply.sql", "SELECT 1;\n-- rokso:no-transactions\n");
