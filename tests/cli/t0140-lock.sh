@@ -8,19 +8,6 @@ new_project
 cd "$PROJECT"
 write_py migration/offline/200.tables/a/2021_01_01__00_00_00_a.py "CREATE TABLE offline.a (id int);" "DROP TABLE offline.a;"
 
-# Another session holds rokso's lock for this version table (as a running rokso would).
-hold_lock() {
-  PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -XAtq -h "$ROKSO_TEST_PGHOST" -p "$ROKSO_TEST_PGPORT" \
-    -U postgres -d "$DB" -c "SELECT pg_advisory_lock(1919904627, hashtext('\"offline\".\"rokso_db_version\"'))" \
-    -c "SELECT pg_sleep($1)" >/dev/null 2>&1 &
-  HOLDER=$!
-  for _ in $(seq 1 50); do
-    [ "$(sql "SELECT count(*) FROM pg_locks WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND locktype = 'advisory' AND classid = 1919904627 AND granted")" = 1 ] && return
-    sleep 0.1
-  done
-  fail "could not take the lock for the test"
-}
-
 hold_lock 30
 run rokso migrate --lock-wait 1
 expect_code 1 "lock timeout"

@@ -21,24 +21,6 @@ sql "CREATE TABLE offline.a (id int)"
 
 rows() { sql "SELECT coalesce(string_agg(id || '|' || filename || '|' || version || '|' || status, ',' ORDER BY id), '') FROM offline.rokso_db_version"; }
 
-# Another session holds rokso's lock for this version table (as a running rokso would).
-hold_lock() {
-  PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -XAtq -h "$ROKSO_TEST_PGHOST" -p "$ROKSO_TEST_PGPORT" \
-    -U postgres -d "$DB" -c "SELECT pg_advisory_lock(1919904627, hashtext('\"offline\".\"rokso_db_version\"'))" \
-    -c "SELECT pg_sleep(30)" >/dev/null 2>&1 &
-  HOLDER=$!
-  for _ in $(seq 1 50); do
-    [ "$(sql "SELECT count(*) FROM pg_locks WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND locktype = 'advisory' AND classid = 1919904627 AND granted")" = 1 ] && return
-    sleep 0.1
-  done
-  fail "could not take the lock for the test"
-}
-release_lock() {
-  kill "$HOLDER" 2>/dev/null
-  wait "$HOLDER" 2>/dev/null
-  sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(30)%' AND pid <> pg_backend_pid()" >/dev/null
-}
-
 # --- listed as a command ------------------------------------------------------------------
 run rokso help
 expect_code 0

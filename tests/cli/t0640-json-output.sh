@@ -9,17 +9,6 @@ new_database
 new_project
 cd "$PROJECT"
 
-# j <jsonb expression on "doc">: evaluates it on the last command's stdout, parsed by PostgreSQL.
-j() {
-  local json
-  json=$(printf '%s' "$OUT" | sed "s/'/''/g")
-  sql "SELECT $1 FROM (SELECT '$json'::jsonb AS doc) AS d"
-}
-expect_json() {  # <expression> <expected> [what]
-  local got
-  got=$(j "$1" 2>&1) || got="<not JSON: $got>"
-  expect_eq "$got" "$2" "${3:-$1}"
-}
 A=offline/200.tables/a/2021_01_01__00_00_00_a.py
 B=offline/200.tables/b/2021_01_01__00_00_00_b.py
 C=offline/200.tables/c/2021_01_01__00_00_00_c.py

@@ -18,17 +18,6 @@ D=offline/200.tables/d/2021_01_01__00_00_00_d.py
 write_py "migration/$A" "CREATE TABLE offline.a (id int);" "DROP TABLE offline.a;"
 write_py "migration/$B" "CREATE TABLE offline.b (id int);" "DROP TABLE offline.b;"
 
-# j <jsonb expression on "doc">: evaluates it on the last command's stdout, parsed by PostgreSQL.
-j() {
-  local json
-  json=$(printf '%s' "$OUT" | sed "s/'/''/g")
-  sql "SELECT $1 FROM (SELECT '$json'::jsonb AS doc) AS d"
-}
-expect_json() {  # <expression> <expected> [what]
-  local got
-  got=$(j "$1" 2>&1) || got="<not JSON: $got>"
-  expect_eq "$got" "$2" "${3:-$1}"
-}
 # Every row, checksums included: what "nothing changed" compares.
 rows() {
   sql "SELECT coalesce(string_agg(id || '|' || filename || '|' || version || '|' || status || '|' || coalesce(checksum, '-') || '|' || coalesce(checksum_algorithm, '-'), ',' ORDER BY id), '') FROM offline.rokso_db_version"
@@ -45,24 +34,6 @@ expected_checksum() {
 }
 # The lines of status's "Modified since applied" section.
 modified_in_status() { run rokso status; sed -n '/^Modified since applied/,/^$/p' <<<"$OUT"; }
-
-# Another session holds rokso's lock for this version table (as a running rokso would).
-hold_lock() {
-  PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -XAtq -h "$ROKSO_TEST_PGHOST" -p "$ROKSO_TEST_PGPORT" \
-    -U postgres -d "$DB" -c "SELECT pg_advisory_lock(1919904627, hashtext('\"offline\".\"rokso_db_version\"'))" \
-    -c "SELECT pg_sleep(30)" >/dev/null 2>&1 &
-  HOLDER=$!
-  for _ in $(seq 1 50); do
-    [ "$(sql "SELECT count(*) FROM pg_locks WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND locktype = 'advisory' AND classid = 1919904627 AND granted")" = 1 ] && return
-    sleep 0.1
-  done
-  fail "could not take the lock for the test"
-}
-release_lock() {
-  kill "$HOLDER" 2>/dev/null
-  wait "$HOLDER" 2>/dev/null
-  sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(30)%' AND pid <> pg_backend_pid()" >/dev/null
-}
 
 # --- listed as a command --------------------------------------------------------------------
 run rokso help

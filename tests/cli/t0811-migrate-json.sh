@@ -10,17 +10,6 @@ new_database
 new_project
 cd "$PROJECT"
 
-# j <jsonb expression on "doc">: evaluates it on the last command's stdout.
-j() {
-  local json
-  json=$(printf '%s' "$OUT" | sed "s/'/''/g")
-  sql "SELECT $1 FROM (SELECT '$json'::jsonb AS doc) AS d"
-}
-expect_json() {  # <expression> <expected> [what]
-  local got
-  got=$(j "$1" 2>&1) || got="<not JSON: $got>"
-  expect_eq "$got" "$2" "${3:-$1}"
-}
 identities() { j "(SELECT coalesce(string_agg(f ->> 'identity', ' ' ORDER BY n), '') FROM jsonb_array_elements(doc -> 'files') WITH ORDINALITY AS x(f, n))"; }
 results() { j "(SELECT coalesce(string_agg(f ->> 'result', ' ' ORDER BY n), '') FROM jsonb_array_elements(doc -> 'files') WITH ORDINALITY AS x(f, n))"; }
 rows() { sql "SELECT count(*) FROM offline.rokso_db_version"; }

@@ -109,6 +109,38 @@ write_py() {
     "$2" "${3:-}" >"$1"
 }
 
+# j <jsonb expression on "doc">: evaluates it on the last command's stdout, parsed by
+# PostgreSQL; expect_json <expression> <expected> [what] checks it.
+j() {
+  local json
+  json=$(printf '%s' "$OUT" | sed "s/'/''/g")
+  sql "SELECT $1 FROM (SELECT '$json'::jsonb AS doc) AS d"
+}
+expect_json() {
+  local got
+  got=$(j "$1" 2>&1) || got="<not JSON: $got>"
+  expect_eq "$got" "$2" "${3:-$1}"
+}
+
+# Another session holds rokso's lock for offline.rokso_db_version, as a running rokso
+# would: hold_lock [seconds, default 30] ... release_lock. HOLDER is its psql's pid.
+hold_lock() {
+  PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -XAtq -h "$ROKSO_TEST_PGHOST" -p "$ROKSO_TEST_PGPORT" \
+    -U postgres -d "$DB" -c "SELECT pg_advisory_lock(1919904627, hashtext('\"offline\".\"rokso_db_version\"'))" \
+    -c "SELECT pg_sleep(${1:-30})" >/dev/null 2>&1 &
+  HOLDER=$!
+  for _ in $(seq 1 50); do
+    [ "$(sql "SELECT count(*) FROM pg_locks WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND locktype = 'advisory' AND classid = 1919904627 AND granted")" = 1 ] && return
+    sleep 0.1
+  done
+  fail "could not take the lock for the test"
+}
+release_lock() {
+  kill "$HOLDER" 2>/dev/null
+  wait "$HOLDER" 2>/dev/null
+  sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(%' AND pid <> pg_backend_pid()" >/dev/null
+}
+
 finish() {
   echo "$TEST_NAME: $PASSED passed, $FAILED failed"
   [ "$FAILED" = 0 ]
