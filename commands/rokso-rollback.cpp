@@ -3,6 +3,7 @@
 // newest first; each file's rollback SQL commits together with the deletion of its row.
 // --dry-run shows what would be undone and its SQL, and changes nothing anywhere: it takes
 // no lock and neither creates nor upgrades the version table.
+#include "core/checksum.hpp"
 #include "core/command.hpp"
 #include "core/error.hpp"
 #include "core/history_table.hpp"
@@ -190,6 +191,12 @@ int rollback(rokso::Session& session) {
       throw rokso::failure("cannot roll back '" + row->filename + "': the file is no longer under migration/");
     }
     migrations.push_back(tree.read(*file));
+    // Its rollback SQL may not be what was applied with it: say so before it runs.
+    const rokso::Migration& m = migrations.back();
+    if (!row->checksum.empty() && row->checksum != rokso::migration_checksum(m.apply_sql, m.rollback_sql)) {
+      rokso::out::warning("'" + row->filename +
+                          "' was modified since it was applied: its current rollback SQL is what runs");
+    }
   }
 
   if (dry_run) {

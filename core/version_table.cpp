@@ -65,10 +65,14 @@ bool has_columns(const std::vector<std::string>& columns, std::initializer_list<
 
 // The select list for a VersionRow; a roksopsql-made table (not upgraded yet, e.g. when
 // status only reads it) has no progress columns.
-std::string row_columns(bool progress_columns) {
+std::string row_columns(bool progress_columns, bool checksum_columns) {
   return std::string("id, filename, version, status, "
                      "to_char(scheduledat, 'YYYY-MM-DD HH24:MI:SS.US'), to_char(executedat, 'YYYY-MM-DD HH24:MI:SS.US'), ") +
-         (progress_columns ? "coalesce(progress, 0), coalesce(progress_checksum, '')" : "0, ''");
+         (progress_columns ? "coalesce(progress, 0), coalesce(progress_checksum, '')" : "0, ''") +
+         // Only a checksum this rokso can recompute counts (kChecksumAlgorithm is a constant).
+         (checksum_columns ? std::string(", CASE WHEN checksum_algorithm = '") + kChecksumAlgorithm +
+                                 "' THEN coalesce(checksum, '') ELSE '' END"
+                           : std::string(", ''"));
 }
 
 VersionRow to_version_row(const pqxx::row& row) {
@@ -81,6 +85,7 @@ VersionRow to_version_row(const pqxx::row& row) {
   v.executed_at = python_timestamp(row[5]);
   v.progress = row[6].as<int>();
   v.progress_checksum = row[7].as<std::string>();
+  v.checksum = row[8].as<std::string>();
   return v;
 }
 
@@ -293,7 +298,7 @@ History VersionTable::read_history(std::size_t recent, bool with_revisions, bool
     history.exists_ = !columns.empty();
     if (!history.exists_) return history;
     note_columns(columns);
-    const std::string kRowColumns = row_columns(has_progress_columns_);
+    const std::string kRowColumns = row_columns(has_progress_columns_, has_checksum_columns_);
     pqxx::nontransaction tx(db_.connection());
     if (with_revisions) {
       for (const auto& row : tx.exec("SELECT DISTINCT version FROM " + sql_name_)) {
@@ -350,7 +355,7 @@ std::vector<VersionRow> VersionTable::read(bool* exists) {
   pqxx::result r;
   try {
     pqxx::nontransaction tx(db_.connection());
-    r = tx.exec("SELECT " + row_columns(has_progress_columns_) + " FROM " + sql_name_ + " ORDER BY id");
+    r = tx.exec("SELECT " + row_columns(has_progress_columns_, has_checksum_columns_) + " FROM " + sql_name_ + " ORDER BY id");
   } catch (const pqxx::sql_error& e) {
     throw failure("cannot read " + display_name_ + ": " + one_line(e.what()));
   }

@@ -31,6 +31,9 @@ struct VersionRow {
   // sha256 of their text (see MigrationRunner). 0 and "" otherwise.
   int progress = 0;
   std::string progress_checksum;
+  // The checksum recorded when it was applied (core/checksum.hpp), "" when there is none
+  // or it was made by an algorithm this rokso does not know.
+  std::string checksum;
 };
 
 extern const char* const kStatusComplete;

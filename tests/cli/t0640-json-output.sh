@@ -151,7 +151,10 @@ expect_json "doc -> 'files' -> 0 ->> 'rolled_back'" true
 expect_json "doc -> 'files' -> 1 ->> 'identity'" "$A"
 expect_json "doc -> 'files' -> 1 ->> 'rolled_back'" false
 expect_json "doc ->> 'error' LIKE '%no_such_table%'" t "the server's error in the JSON"
-expect_one_line_error "rolling back '$A' failed"
+# A's file was edited to fail: a warning that its rollback changed, then the one error.
+expect_err "'$A' was modified since it was applied"
+expect_eq "$(printf '%s\n' "$ERR" | grep -c '^error: ')" 1 "one error line"
+expect_err "rolling back '$A' failed"
 expect_eq "$(sql "SELECT string_agg(filename, ',') FROM offline.rokso_db_version")" "$A" "a still applied, b rolled back"
 
 write_py "migration/$A" "CREATE TABLE offline.a (id int);" "DROP TABLE offline.a;"

@@ -355,5 +355,14 @@ expect_code 0 "a marked row is not modified"
 expect_json "doc -> 'counts' ->> 'unverified'" 0
 write_py "migration/$G" "CREATE TABLE offline.g (id int, edited int);" "DROP TABLE offline.g;"
 if modified_in_status | grep -qF "$G"; then pass; else fail "an edit after mark --applied is not detected"; fi
+# Rolling back a modified file warns that its current rollback SQL is what runs.
+run rokso rollback --dry-run
+expect_code 0 "rollback --dry-run of a modified file"
+expect_err "'$G' was modified since it was applied"
+write_py "migration/$G" "CREATE TABLE offline.g (id int, edited int);" "DROP TABLE IF EXISTS offline.g;"
+run rokso rollback --yes
+expect_code 0 "rollback of a modified file"
+expect_err "was modified since it was applied"
+expect_eq "$(sql "SELECT count(*) FROM offline.rokso_db_version WHERE filename = '$G'")" 0 "G's row is gone"
 
 finish
