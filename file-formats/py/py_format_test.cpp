@@ -32,15 +32,9 @@ LoadedPlugin& loaded() {
 BOOST_AUTO_TEST_SUITE(plugin)
 
 BOOST_AUTO_TEST_CASE(manifest_and_identity) {
-  LoadedPlugin& p = loaded();
-  BOOST_TEST(p.manifest->magic == ROKSO_PLUGIN_MAGIC);
-  BOOST_TEST(p.manifest->interface_version == ROKSO_PLUGIN_INTERFACE_VERSION);
-  BOOST_TEST(p.manifest->cxx_abi == ROKSO_PLUGIN_CXX_ABI);
-  BOOST_TEST(std::string(p.manifest->name) == "py");
-  BOOST_TEST(p.plugin->name() == "py");
-  BOOST_TEST(p.plugin->version() == "1.0.0");
-  BOOST_TEST(p.plugin->summary() == "roksopsql's .py migration modules, read without running Python");
-  BOOST_TEST(p.plugin->as_object_kind() == nullptr);
+  rokso::testing::expect_format_identity(
+      loaded(), "py",
+      "roksopsql's .py migration modules, read without running Python");
 }
 
 BOOST_AUTO_TEST_CASE(claims) {

@@ -20,6 +20,7 @@
 namespace {
 
 using rokso::testing::LoadedPlugin;
+using rokso::testing::runtime_error_of;
 using rokso::testing::TempDir;
 
 LoadedPlugin& loaded() {
@@ -27,33 +28,14 @@ LoadedPlugin& loaded() {
   return *instance;
 }
 
-std::string runtime_error_of(const std::string& path) {
-  try {
-    loaded().format().read(path);
-    BOOST_ERROR("accepted");
-  } catch (const rokso::FormatError& e) {
-    BOOST_ERROR("a FormatError: " << e.what());
-  } catch (const std::runtime_error& e) {
-    return e.what();
-  }
-  return "";
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(plugin)
 
 BOOST_AUTO_TEST_CASE(manifest_and_identity) {
-  LoadedPlugin& p = loaded();
-  BOOST_TEST(p.manifest->magic == ROKSO_PLUGIN_MAGIC);
-  BOOST_TEST(p.manifest->interface_version == ROKSO_PLUGIN_INTERFACE_VERSION);
-  BOOST_TEST(p.manifest->cxx_abi == ROKSO_PLUGIN_CXX_ABI);
-  BOOST_TEST(std::string(p.manifest->name) == "sql");
-  BOOST_TEST(p.plugin->name() == "sql");
-  BOOST_TEST(p.plugin->version() == "1.0.0");
-  BOOST_TEST(p.plugin->summary() ==
-             "plain SQL pairs: <stem>.apply.sql with <stem>.rollback.sql (or .up.sql with .down.sql)");
-  BOOST_TEST(p.plugin->as_object_kind() == nullptr);
+  rokso::testing::expect_format_identity(
+      loaded(), "sql",
+      "plain SQL pairs: <stem>.apply.sql with <stem>.rollback.sql (or .up.sql with .down.sql)");
 }
 
 BOOST_AUTO_TEST_CASE(claims) {
@@ -155,17 +137,17 @@ BOOST_AUTO_TEST_CASE(format_errors_cross_the_module_boundary) {
 BOOST_AUTO_TEST_CASE(unreadable_files) {
   const TempDir dir;
   const std::string missing = dir.path + "/missing.apply.sql";
-  BOOST_TEST(runtime_error_of(missing) == "cannot read '" + missing + "': No such file or directory");
+  BOOST_TEST(runtime_error_of(loaded().format(), missing) == "cannot read '" + missing + "': No such file or directory");
   std::filesystem::create_directory(dir.path + "/d.apply.sql");
-  BOOST_TEST(runtime_error_of(dir.path + "/d.apply.sql") == "cannot read '" + dir.path + "/d.apply.sql': Is a directory");
+  BOOST_TEST(runtime_error_of(loaded().format(), dir.path + "/d.apply.sql") == "cannot read '" + dir.path + "/d.apply.sql': Is a directory");
 
   // A rollback name that is there but cannot be read is an error, never "no rollback".
   const std::string apply = dir.write("r.apply.sql", "SELECT 1;");
   std::filesystem::create_directory(dir.path + "/r.rollback.sql");
-  BOOST_TEST(runtime_error_of(apply) == "cannot read '" + dir.path + "/r.rollback.sql': Is a directory");
+  BOOST_TEST(runtime_error_of(loaded().format(), apply) == "cannot read '" + dir.path + "/r.rollback.sql': Is a directory");
   const std::string linked = dir.write("s.apply.sql", "SELECT 1;");
   std::filesystem::create_symlink(dir.path + "/nowhere", dir.path + "/s.rollback.sql");
-  BOOST_TEST(runtime_error_of(linked) == "cannot read '" + dir.path + "/s.rollback.sql': a dangling symbolic link");
+  BOOST_TEST(runtime_error_of(loaded().format(), linked) == "cannot read '" + dir.path + "/s.rollback.sql': a dangling symbolic link");
 }
 
 BOOST_AUTO_TEST_CASE(reading_a_file_that_is_not_an_apply_file) {

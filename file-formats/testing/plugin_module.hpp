@@ -2,6 +2,7 @@
 // host loads it (manifest first, then the factory), and a scratch directory.
 #pragma once
 
+#include <rokso/format_error.hpp>
 #include <rokso/format_plugin.hpp>
 
 #include <boost/test/unit_test.hpp>
@@ -12,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <system_error>
 
@@ -39,6 +41,32 @@ struct LoadedPlugin {
     return *f;
   }
 };
+
+// What the host checks before trusting a format module, and who it says it is.
+inline void expect_format_identity(const LoadedPlugin& p, const std::string& name, const std::string& summary) {
+  BOOST_TEST(p.manifest->magic == ROKSO_PLUGIN_MAGIC);
+  BOOST_TEST(p.manifest->interface_version == ROKSO_PLUGIN_INTERFACE_VERSION);
+  BOOST_TEST(p.manifest->cxx_abi == ROKSO_PLUGIN_CXX_ABI);
+  BOOST_TEST(std::string(p.manifest->name) == name);
+  BOOST_TEST(p.plugin->name() == name);
+  BOOST_TEST(p.plugin->version() == "1.0.0");
+  BOOST_TEST(p.plugin->summary() == summary);
+  BOOST_TEST(p.plugin->as_object_kind() == nullptr);
+}
+
+// The message of the std::runtime_error (not a FormatError) reading `path` throws: the
+// host reports those as "cannot read", not as a malformed file.
+inline std::string runtime_error_of(const rokso::FormatPlugin& format, const std::string& path) {
+  try {
+    format.read(path);
+    BOOST_ERROR("accepted");
+  } catch (const rokso::FormatError& e) {
+    BOOST_ERROR("a FormatError: " << e.what());
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "";
+}
 
 // A scratch directory removed at the end of each test.
 struct TempDir {

@@ -20,6 +20,7 @@
 namespace {
 
 using rokso::testing::LoadedPlugin;
+using rokso::testing::runtime_error_of;
 using rokso::testing::TempDir;
 
 LoadedPlugin& loaded() {
@@ -27,33 +28,14 @@ LoadedPlugin& loaded() {
   return *instance;
 }
 
-std::string runtime_error_of(const std::string& path) {
-  try {
-    loaded().format().read(path);
-    BOOST_ERROR("accepted");
-  } catch (const rokso::FormatError& e) {
-    BOOST_ERROR("a FormatError: " << e.what());
-  } catch (const std::runtime_error& e) {
-    return e.what();
-  }
-  return "";
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(plugin)
 
 BOOST_AUTO_TEST_CASE(manifest_and_identity) {
-  LoadedPlugin& p = loaded();
-  BOOST_TEST(p.manifest->magic == ROKSO_PLUGIN_MAGIC);
-  BOOST_TEST(p.manifest->interface_version == ROKSO_PLUGIN_INTERFACE_VERSION);
-  BOOST_TEST(p.manifest->cxx_abi == ROKSO_PLUGIN_CXX_ABI);
-  BOOST_TEST(std::string(p.manifest->name) == "yaml");
-  BOOST_TEST(p.plugin->name() == "yaml");
-  BOOST_TEST(p.plugin->version() == "1.0.0");
-  BOOST_TEST(p.plugin->summary() ==
-             "YAML migrations (.yaml, .yml): apply, rollback, transaction, requires, description");
-  BOOST_TEST(p.plugin->as_object_kind() == nullptr);
+  rokso::testing::expect_format_identity(
+      loaded(), "yaml",
+      "YAML migrations (.yaml, .yml): apply, rollback, transaction, requires, description");
 }
 
 BOOST_AUTO_TEST_CASE(claims) {
@@ -111,8 +93,8 @@ BOOST_AUTO_TEST_CASE(format_errors_cross_the_module_boundary) {
 BOOST_AUTO_TEST_CASE(unreadable_files) {
   const TempDir dir;
   const std::string missing = dir.path + "/missing.yaml";
-  BOOST_TEST(runtime_error_of(missing) == "cannot read '" + missing + "': No such file or directory");
-  BOOST_TEST(runtime_error_of(dir.path) == "cannot read '" + dir.path + "': Is a directory");
+  BOOST_TEST(runtime_error_of(loaded().format(), missing) == "cannot read '" + missing + "': No such file or directory");
+  BOOST_TEST(runtime_error_of(loaded().format(), dir.path) == "cannot read '" + dir.path + "': Is a directory");
 }
 
 BOOST_AUTO_TEST_CASE(renders_one_file_that_reads_back) {
