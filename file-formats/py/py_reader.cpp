@@ -60,25 +60,9 @@ class Source {
   explicit Source(std::string text) : text_(std::move(text)) {}
   const std::string& text() const { return text_; }
 
-  // 1-based line and column (in code points) of byte `offset`. Computed only when an
-  // error is reported, so the scan costs nothing on the happy path.
-  std::pair<int, int> position(std::size_t offset) const {
-    offset = std::min(offset, text_.size());
-    long long line = 1;
-    std::size_t line_start = 0;
-    for (std::size_t i = 0; i < offset; ++i) {
-      if (text_[i] == '\n') {
-        ++line;
-        line_start = i + 1;
-      }
-    }
-    long long column = 1;
-    for (std::size_t i = line_start; i < offset; ++i) {
-      if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) ++column;
-    }
-    const auto clamp = [](long long v) { return static_cast<int>(std::min<long long>(v, 0x7FFFFFFF)); };
-    return {clamp(line), clamp(column)};
-  }
+  // 1-based line and column (in code points) of byte `offset`, computed only when an
+  // error is reported.
+  std::pair<int, int> position(std::size_t offset) const { return text_position(text_, offset); }
 
   [[noreturn]] void fail(std::size_t offset, const std::string& message) const {
     const auto [line, column] = position(offset);

@@ -35,27 +35,8 @@ std::string code_point_name(std::uint32_t cp) {
   return "U+" + hex;
 }
 
-// 1-based line and column (in code points) of byte `offset` of `text`.
-std::pair<int, int> position(const std::string& text, std::size_t offset) {
-  offset = std::min(offset, text.size());
-  long long line = 1;
-  std::size_t line_start = 0;
-  for (std::size_t i = 0; i < offset; ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      line_start = i + 1;
-    }
-  }
-  long long column = 1;
-  for (std::size_t i = line_start; i < offset; ++i) {
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++column;
-  }
-  const auto clamp = [](long long v) { return static_cast<int>(std::min<long long>(v, 0x7FFFFFFF)); };
-  return {clamp(line), clamp(column)};
-}
-
 [[noreturn]] void fail(const std::string& text, std::size_t offset, const std::string& message) {
-  const auto [line, column] = position(text, offset);
+  const auto [line, column] = text_position(text, offset);
   throw FormatError(line, column, message);
 }
 
@@ -269,7 +250,7 @@ Directives read_directives(const std::string& sql) {
       }
       directives.description = directive_value(sql, after, end, name, "text");
       directives.has_description = true;
-      description_line = position(sql, word).first;
+      description_line = text_position(sql, word).first;
     } else {
       fail(sql, word,
            "unknown directive 'rokso:" + name + "': the directives are no-transaction, requires and description");
@@ -280,7 +261,7 @@ Directives read_directives(const std::string& sql) {
 
 int first_directive_line(const std::string& sql) {
   for (const std::size_t start : top_level_line_starts(sql)) {
-    if (directive_prefix(sql, start) != std::string::npos) return position(sql, start).first;
+    if (directive_prefix(sql, start) != std::string::npos) return text_position(sql, start).first;
   }
   return 0;
 }

@@ -1,8 +1,11 @@
 // rokso plugin SDK: the error a format plugin throws for a malformed file.
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace rokso {
 
@@ -19,5 +22,25 @@ class FormatError : public std::runtime_error {
   int line_;
   int column_;
 };
+
+// 1-based line and column (in code points) of byte `offset` of `text`, for a
+// FormatError. A scan from the start: call it only when reporting an error.
+inline std::pair<int, int> text_position(const std::string& text, std::size_t offset) {
+  offset = std::min(offset, text.size());
+  long long line = 1;
+  std::size_t line_start = 0;
+  for (std::size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      line_start = i + 1;
+    }
+  }
+  long long column = 1;
+  for (std::size_t i = line_start; i < offset; ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++column;
+  }
+  const auto clamp = [](long long v) { return static_cast<int>(std::min<long long>(v, 0x7FFFFFFF)); };
+  return {clamp(line), clamp(column)};
+}
 
 }  // namespace rokso
