@@ -72,22 +72,14 @@ expect_eq "$(snapshot)" "$before" "dry run changed nothing"
 
 # It asks nothing (stdin is at its end) and takes no lock: it runs while another rokso
 # holds the lock, without waiting.
-PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -XAtq -h "$ROKSO_TEST_PGHOST" -p "$ROKSO_TEST_PGPORT" \
-  -U postgres -d "$DB" -c "SELECT pg_advisory_lock(1919904627, hashtext('\"offline\".\"rokso_db_version\"'))" \
-  -c "SELECT pg_sleep(30)" >/dev/null 2>&1 &
-HOLDER=$!
-for _ in $(seq 1 50); do
-  [ "$(sql "SELECT count(*) FROM pg_locks WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND locktype = 'advisory' AND classid = 1919904627 AND granted")" = 1 ] && break
-  sleep 0.1
-done
+hold_lock
 run rokso rollback --dry-run --lock-wait 0
 expect_code 0 "dry run while the lock is held"
 expect_no_out "waiting for another"
 expect_out "DROP TABLE offline.e;"
 run rokso rollback --yes --lock-wait 0
 expect_code 1 "a real rollback does wait for the lock"
-kill "$HOLDER" 2>/dev/null; wait "$HOLDER" 2>/dev/null
-sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(30)%' AND pid <> pg_backend_pid()" >/dev/null
+release_lock
 expect_eq "$(snapshot)" "$before" "nothing changed while the lock was held"
 
 # --- --steps: splits a revision, newest first by id --------------------------------------------

@@ -257,23 +257,14 @@ for args in "status -v" "migrate"; do
 done
 config_with "$P" "$SECRET_JSON"
 # The lock held by another session: migrate, rollback and mark time out waiting.
-PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -XAtq -h "$ROKSO_TEST_PGHOST" -p "$ROKSO_TEST_PGPORT" \
-  -U postgres -d "$DB" -c "SELECT pg_advisory_lock(1919904627, hashtext('\"offline\".\"rokso_db_version\"'))" \
-  -c "SELECT pg_sleep(30)" >/dev/null 2>&1 &
-HOLDER=$!
-for _ in $(seq 1 50); do
-  [ "$(sql "SELECT count(*) FROM pg_locks WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND locktype = 'advisory' AND classid = 1919904627 AND granted")" = 1 ] && break
-  sleep 0.1
-done
+hold_lock
 write_py "migration/$F" "CREATE TABLE offline.sec_f (id int);" "DROP TABLE offline.sec_f;"
 exercise 1 - migrate --lock-wait 1
 expect_err "timed out"
 exercise 1 - migrate -v --lock-wait 0.5
 exercise 1 - rollback --yes --lock-wait 0.5
 exercise 1 - mark --applied "$F" --yes --lock-wait 0.5
-kill "$HOLDER" 2>/dev/null
-wait "$HOLDER" 2>/dev/null
-sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(30)%' AND pid <> pg_backend_pid()" >/dev/null
+release_lock
 rm -f "migration/$F"
 
 # A broken config.json around the password: its text is never quoted back (a JSON
