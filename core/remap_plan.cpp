@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cstring>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace rokso {
@@ -195,15 +196,17 @@ struct Planner {
   // Rollback of partitions: an index or key attached to its partitioned parent's goes
   // when the parent's is dropped (it cannot be dropped alone), and the parent's must
   // be dropped without ONLY (PostgreSQL refuses ONLY while partitions exist).
-  std::unordered_map<int, bool> attached;  // dump ids of attached indexes and keys
-  std::vector<bool> on_partitioned;        // by position
+  std::unordered_set<int> attached;  // dump ids of attached indexes and keys
+  // By position: for what lives on a partitioned table in the post-data section, the
+  // positions of its partitions' attachments, which must come first.
+  std::vector<std::vector<std::size_t>> after_attachments;
 
   void add_entry(std::size_t pos) {
     const ArchiveEntry& e = *kept[pos];
     RemapFile& file = plan.files[file_of[pos]];
     std::string drop = e.drop_stmt;
     if (attached.count(e.dump_id)) drop.clear();
-    if (on_partitioned[pos] && drop.compare(0, 17, "ALTER TABLE ONLY ") == 0) drop.erase(12, 5);
+    if (!after_attachments[pos].empty() && drop.compare(0, 17, "ALTER TABLE ONLY ") == 0) drop.erase(12, 5);
     file.entries.push_back({e.desc, e.schema, e.tag, e.defn, drop});
     std::string settings;
     if (!e.tablespace.empty()) settings += "SET LOCAL default_tablespace = " + quote_identifier(e.tablespace) + ";\n";
@@ -236,12 +239,12 @@ RemapPlan plan_remap(const Archive& archive, const RemapRequest& request,
 
   // What is remapped: objects of the chosen schemas, schema-level DDL only, without
   // rokso's own version table and whatever hangs on it (its sequence, its keys).
-  std::unordered_map<int, bool> excluded;
+  std::unordered_set<int> excluded;
   for (const ArchiveEntry& e : archive.entries) {
     bool exclude = e.catalog_table == kPgClass && request.excluded_relations.count(e.oid) > 0;
     for (int id : e.dependencies) exclude = exclude || excluded.count(id) > 0;
     if (exclude && e.desc != "SCHEMA") {
-      excluded[e.dump_id] = true;
+      excluded.insert(e.dump_id);
       ++p.plan.skipped;
       continue;
     }
@@ -266,23 +269,21 @@ RemapPlan plan_remap(const Archive& archive, const RemapRequest& request,
       }
     }
   }
-  std::vector<std::vector<std::size_t>> after_attachments(p.kept.size());
+  p.after_attachments.assign(p.kept.size(), {});
   for (std::size_t pos = 0; pos < p.kept.size(); ++pos) {
     const ArchiveEntry& e = *p.kept[pos];
     if (e.section != 4 || !lives_on_relation(e.desc)) continue;
     if (const ArchiveEntry* relation = p.relation_of(e)) {
       auto it = attachments.find(relation->dump_id);
-      if (it != attachments.end()) after_attachments[pos] = it->second;
+      if (it != attachments.end()) p.after_attachments[pos] = it->second;
     }
   }
 
-  p.on_partitioned.assign(p.kept.size(), false);
   for (std::size_t pos = 0; pos < p.kept.size(); ++pos) {
-    p.on_partitioned[pos] = !after_attachments[pos].empty();
     if (p.kept[pos]->desc != "INDEX ATTACH") continue;
     const ArchiveEntry* index = p.dependency(*p.kept[pos], {"INDEX", "CONSTRAINT"}, true);
     if (index && names_same_object(*index, *p.kept[pos])) {
-      p.attached[index->dump_id] = true;
+      p.attached.insert(index->dump_id);
     }
   }
 
@@ -290,7 +291,7 @@ RemapPlan plan_remap(const Archive& archive, const RemapRequest& request,
   for (std::size_t pos = 0; pos < p.kept.size(); ++pos) {
     const ArchiveEntry& e = *p.kept[pos];
     bool joined = false;
-    const ArchiveEntry* owner = after_attachments[pos].empty() ? p.owner_of(pos) : nullptr;
+    const ArchiveEntry* owner = p.after_attachments[pos].empty() ? p.owner_of(pos) : nullptr;
     if (owner) {
       const std::size_t owner_pos = p.position.at(owner->dump_id);
       const std::size_t file = p.file_of[owner_pos];
@@ -319,7 +320,7 @@ RemapPlan plan_remap(const Archive& archive, const RemapRequest& request,
       const std::size_t needed = p.file_of[it->second];
       if (needed != p.file_of[pos]) file.requires_files.push_back(needed);
     }
-    for (std::size_t attachment : after_attachments[pos]) {
+    for (std::size_t attachment : p.after_attachments[pos]) {
       if (p.file_of[attachment] != p.file_of[pos]) file.requires_files.push_back(p.file_of[attachment]);
     }
   }
