@@ -124,6 +124,20 @@ expect_json() {
 
 # Another session holds rokso's lock for offline.rokso_db_version, as a running rokso
 # would: hold_lock [seconds, default 30] ... release_lock. HOLDER is its psql's pid.
+# wait_until <query> [<seconds>] [<what>]: polls the query (via sql) until it prints "t",
+# for at most <seconds> (default 30); a timeout is a failure naming <what>. Tests wait
+# for a state this way, never for a guessed time.
+wait_until() {
+  local deadline=$(( $(date +%s) + ${2:-30} ))
+  while [ "$(sql "$1" 2>/dev/null)" != t ]; do
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      fail "timed out waiting for ${3:-$1}"
+      return 1
+    fi
+    sleep 0.05
+  done
+}
+
 hold_lock() {
   PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -XAtq -h "$ROKSO_TEST_PGHOST" -p "$ROKSO_TEST_PGPORT" \
     -U postgres -d "$DB" -c "SELECT pg_advisory_lock(1919904627, hashtext('\"offline\".\"rokso_db_version\"'))" \
