@@ -152,6 +152,12 @@ int run_command(int argc, char** argv, CommandDefinition& command) {
   } catch (const std::exception& e) {
     out::error(one_line(e.what()));
     return kExitFailed;
+  } catch (...) {
+    // Only plugin code throws something that is not a std::exception; rokso must still
+    // end with a message and its exit code, not std::terminate's abort.
+    std::cout.flush();
+    out::error("a plugin failed with an exception that is not a std::exception");
+    return kExitFailed;
   }
 }
 

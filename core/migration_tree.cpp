@@ -189,6 +189,8 @@ Migration MigrationTree::read_as_written(const MigrationFile& file) const {
     throw;
   } catch (const std::exception& e) {
     throw failure(one_line(e.what()));
+  } catch (...) {
+    throw failure(path + ": the '" + file.format->name() + "' format plugin failed with an exception that is not a std::exception");
   }
 }
 
