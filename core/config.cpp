@@ -43,6 +43,21 @@ void add_keyword(std::string& conninfo, const char* keyword,
   conninfo += '\'';
 }
 
+// A list of non-empty strings ("ignore", "plugins"), or nothing when the key is absent.
+std::vector<std::string> optional_text_list(const json& object, const char* key, const std::string& where) {
+  std::vector<std::string> list;
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return list;
+  if (!it->is_array()) throw usage_error(where + ": \"" + key + "\" must be a list of strings");
+  for (const json& item : *it) {
+    if (!item.is_string() || item.get<std::string>().empty()) {
+      throw usage_error(where + ": \"" + key + "\" must be a list of non-empty strings");
+    }
+    list.push_back(item.get<std::string>());
+  }
+  return list;
+}
+
 }  // namespace
 
 namespace {
@@ -162,6 +177,8 @@ Config load_config(const fs::path& file) {
       s.lock.lease_expiry_s = expiry->get<double>();
     }
   }
+  config.ignore = optional_text_list(doc, "ignore", where);
+  config.required_plugins = optional_text_list(doc, "plugins", where);
   auto migrations = doc.find("migrations");
   if (migrations != doc.end()) {
     if (!migrations->is_object()) throw usage_error(where + ": \"migrations\" must be an object");
