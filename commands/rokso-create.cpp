@@ -76,7 +76,12 @@ int create(rokso::Session& session) {
     if (default_letter.empty()) default_letter = std::string(1, kind->letter());
   }
   menu += ": (" + letters + ")";
-  std::string letter = value_or_ask(session, "type", menu, default_letter);
+  // --objecttype is roksopsql's name for --type.
+  if (session.has("type") && session.has("objecttype") &&
+      session.get<std::string>("type") != session.get<std::string>("objecttype")) {
+    throw rokso::usage_error("--type and --objecttype name different kinds; give one of them");
+  }
+  std::string letter = value_or_ask(session, session.has("objecttype") ? "objecttype" : "type", menu, default_letter);
   // Beyond the menu's letters, any kind by its name ("trigger") or directory
   // ("700.triggers"): the kinds remap writes have no letter, to keep roksopsql's menu.
   const rokso::ObjectKindPlugin* kind =
@@ -124,13 +129,14 @@ int create(rokso::Session& session) {
 int main(int argc, char** argv) {
   rokso::CommandDefinition command;
   command.name = "create";
-  command.synopsis = "[--dbschema <schema>] [--type T|V|M|F|D] [--tablename <object>] [--filename <name>] "
+  command.synopsis = "[--dbschema <schema>] [--type|--objecttype T|V|M|F|D] [--tablename <object>] [--filename <name>] "
                      "[--format <format>]";
   auto text = [] { return rokso::po::value<std::string>(); };
   command.options.add_options()
       ("dbschema", text()->value_name("<schema>"), "schema of the object (default public)")
       ("type", text()->value_name("<letter>"), "kind of object: T table, V view, M materialized view, "
                                                 "F function, D database type (default T); or any kind's name, e.g. trigger (see 'rokso plugins')")
+      ("objecttype", text()->value_name("<letter>"), "the same as --type (roksopsql's name for it)")
       ("tablename", text()->value_name("<object>"), "name of the table, view, function or type")
       ("filename", text()->value_name("<name>"), "name of the migration file, without timestamp or extension")
       ("format", text()->value_name("<format>"), "file format of the migration: py, sql, yaml or a plugin's (default: config.json's default_format, else py)");

@@ -13,6 +13,7 @@
 #include "core/migration_lock.hpp"
 #include "core/migration_runner.hpp"
 #include "core/output.hpp"
+#include "core/project_plugins.hpp"
 #include "core/revision_id.hpp"
 #include "core/sql_script.hpp"
 
@@ -60,6 +61,36 @@ void check_requirements_applied(const rokso::MigrationTree& tree, const rokso::H
                          "', which is not applied yet; run 'rokso migrate --to " + identity +
                          "' to apply it together with what it requires");
   }
+}
+
+// Reads every planned file. One unreadable file names them all, so a run is not fixed
+// one file at a time; nothing has been applied yet.
+void read_all(const rokso::MigrationTree& tree, std::vector<PlannedMigration>& planned) {
+  std::vector<std::string> errors;
+  for (PlannedMigration& p : planned) {
+    try {
+      p.migration = tree.read(*p.file);
+    } catch (const rokso::Error& e) {
+      errors.push_back(rokso::one_line(e.what()));
+    }
+  }
+  if (errors.empty()) return;
+  if (errors.size() == 1) throw rokso::failure(errors.front());
+  for (const std::string& error : errors) rokso::out::error(error);
+  throw rokso::failure(std::to_string(errors.size()) + " migration files cannot be read (above); nothing was applied");
+}
+
+// Files no loaded format reads: migrate and --check refuse to run (exit 1), --dry-run
+// warns. Said before connecting, as a malformed tree is.
+void refuse_unknown_files(rokso::Session& session, bool warn_only) {
+  const std::vector<std::string>& unknown = session.tree().unknown_files();
+  if (unknown.empty()) return;
+  const std::string problem = rokso::unknown_files_problem(unknown, session.plugins());
+  if (warn_only) {
+    rokso::out::warning("migrate would refuse to run: " + problem);
+    return;
+  }
+  throw rokso::failure(problem);
 }
 
 // What this run applies, in order. Following roksopsql: while a failed migration exists,
@@ -129,7 +160,7 @@ std::vector<PlannedMigration> plan(rokso::Session& session, const rokso::History
       if (history.state_of(file.identity) == State::absent) planned.push_back({&file, false, {}, {}});
     }
   }
-  for (PlannedMigration& p : planned) p.migration = tree.read(*p.file);
+  read_all(tree, planned);
   if (!failed.empty()) {
     // A failed file's requirements were applied before it ran, unless its fix added one.
     for (const PlannedMigration& p : planned) {
@@ -231,7 +262,7 @@ std::string modified_message(const std::vector<std::string>& identities) {
 // --dry-run: the plan, in order, with its SQL. Nothing is executed and nothing written,
 // not even the version table, and no lock is taken.
 int dry_run(rokso::Session& session, bool json) {
-  session.tree();
+  refuse_unknown_files(session, true);
   const rokso::History history = session.version_table().read_history(0, false);
   std::vector<PlannedMigration> planned = plan(session, history);
   const std::vector<std::string> modified = modified_applied_files(session, history);
@@ -266,7 +297,9 @@ int dry_run(rokso::Session& session, bool json) {
 // then rolls everything back, so a team learns whether they would succeed. Migrations
 // that cannot run in a transaction are listed as not checked.
 int check(rokso::Session& session, bool json) {
-  session.tree();
+  if (!session.tree().unknown_files().empty()) {
+    throw rokso::failure("check failed: " + rokso::unknown_files_problem(session.tree().unknown_files(), session.plugins()));
+  }
   rokso::Database& db = session.database();
   db.prepare_for_migrations(session.migration_settings());
   rokso::VersionTable& table = session.version_table();
@@ -339,7 +372,7 @@ int migrate(rokso::Session& session) {
   if (session.has("dry-run") && session.has("check")) throw rokso::usage_error("--dry-run and --check exclude each other");
   if (session.has("dry-run")) return dry_run(session, json);
   if (session.has("check")) return check(session, json);
-  session.tree();  // a malformed tree stops us before we connect
+  refuse_unknown_files(session, false);  // as a malformed tree, this stops us before we connect
   rokso::Database& db = session.database();
   const rokso::MigrationSettings settings = session.migration_settings();
   db.prepare_for_migrations(settings);

@@ -4,6 +4,7 @@
 #include "core/error.hpp"
 #include "core/install_paths.hpp"
 #include "core/output.hpp"
+#include "core/project_plugins.hpp"
 
 #include <csignal>
 #include <cstdlib>
@@ -46,7 +47,13 @@ MigrationSettings Session::migration_settings() {
 }
 
 Project& Session::project() {
-  if (!project_) project_ = find_project(start_dir());
+  if (!project_) {
+    Project found = find_project(start_dir());
+    // Before any work: a project that needs a plugin this machine lacks would otherwise
+    // see its files as unknown, or a command half done.
+    if (!found.config.required_plugins.empty()) check_required_plugins(found.config, found.config_file(), plugins());
+    project_ = std::move(found);
+  }
   return *project_;
 }
 
@@ -81,7 +88,7 @@ MigrationTree& Session::tree() {
       throw failure("no migration file format plugin found (searched: ROKSO_PLUGIN_PATH and " +
                     install_paths().plugins.string() + ")");
     }
-    tree_ = MigrationTree::scan(project().migration_dir(), formats, order());
+    tree_ = MigrationTree::scan(project().migration_dir(), formats, order(), IgnoreRules(project().config.ignore));
   }
   return *tree_;
 }

@@ -43,6 +43,21 @@ void add_keyword(std::string& conninfo, const char* keyword,
   conninfo += '\'';
 }
 
+// A list of non-empty strings ("ignore", "plugins"), or nothing when the key is absent.
+std::vector<std::string> optional_text_list(const json& object, const char* key, const std::string& where) {
+  std::vector<std::string> list;
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return list;
+  if (!it->is_array()) throw usage_error(where + ": \"" + key + "\" must be a list of strings");
+  for (const json& item : *it) {
+    if (!item.is_string() || item.get<std::string>().empty()) {
+      throw usage_error(where + ": \"" + key + "\" must be a list of non-empty strings");
+    }
+    list.push_back(item.get<std::string>());
+  }
+  return list;
+}
+
 }  // namespace
 
 namespace {
@@ -162,6 +177,8 @@ Config load_config(const fs::path& file) {
       s.lock.lease_expiry_s = expiry->get<double>();
     }
   }
+  config.ignore = optional_text_list(doc, "ignore", where);
+  config.required_plugins = optional_text_list(doc, "plugins", where);
   auto migrations = doc.find("migrations");
   if (migrations != doc.end()) {
     if (!migrations->is_object()) throw usage_error(where + ": \"migrations\" must be an object");
@@ -185,7 +202,13 @@ void save_config(const fs::path& file, const Config& config) {
   db["dbschema"] = s.schema;
   db["host"] = s.host.value_or("");
   db["password"] = s.password.value_or("");
-  db["port"] = s.port.value_or("5432");
+  // roksopsql's click option made the port an int: the same file it wrote, byte for byte.
+  const std::string port = s.port.value_or("5432");
+  if (!port.empty() && port.size() <= 5 && port.find_first_not_of("0123456789") == std::string::npos) {
+    db["port"] = std::stoi(port);
+  } else {
+    db["port"] = port;
+  }
   db["user"] = s.user.value_or("");
   json doc = json::object();
   doc["database"] = db;
@@ -193,7 +216,8 @@ void save_config(const fs::path& file, const Config& config) {
   if (config.default_format != "py") doc["default_format"] = config.default_format;
   if (s.lock.mode != LockMode::session) doc["lock_mode"] = lock_mode_name(s.lock.mode);
   if (s.lock.lease_expiry_s != LockSettings().lease_expiry_s) doc["lock_lease_expiry"] = s.lock.lease_expiry_s;
-  const std::string text = doc.dump(4) + "\n";
+  // Python's json.dumps(indent=4, sort_keys=True) escapes non-ASCII as \uXXXX too.
+  const std::string text = doc.dump(4, ' ', true) + "\n";
 
   const fs::path temp = file.string() + ".tmp";
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

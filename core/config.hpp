@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace rokso {
 
@@ -70,6 +71,11 @@ struct Config {
   // The file format `rokso create` writes when --format is not given.
   std::string default_format = "py";
   MigrationSettings migrations;
+  // "ignore": globs (relative to migration/) of files that are not migrations
+  // (core/ignore_rules.hpp).
+  std::vector<std::string> ignore;
+  // "plugins": plugin names the project needs; every command refuses to run without them.
+  std::vector<std::string> required_plugins;
 };
 
 // Reads config.json. Throws Error(kExitUsage) naming the file and what is wrong with it.

@@ -27,7 +27,8 @@ struct Companion {
 
 class Scanner {
  public:
-  Scanner(std::string root, const std::vector<const FormatPlugin*>& formats) : root_(std::move(root)), formats_(formats) {}
+  Scanner(std::string root, const std::vector<const FormatPlugin*>& formats, const IgnoreRules& ignore)
+      : root_(std::move(root)), formats_(formats), ignore_(ignore) {}
 
   void walk(const std::string& relative_dir) {
     // relative_dir is "" or ends in '/'.
@@ -48,9 +49,10 @@ class Scanner {
       unsigned char type = entry->d_type;
       if (type == DT_UNKNOWN) type = type_of(dir_path + "/" + name);
       if (type == DT_DIR) {
-        subdirs.push_back(relative_dir + name + "/");
+        if (!ignore_.ignores_directory(relative_dir + name, name)) subdirs.push_back(relative_dir + name + "/");
         continue;
       }
+      if (ignore_.ignores_file(relative_dir + name, name)) continue;
       consider(relative_dir, name, type, dir_path);
     }
     dir.reset();
@@ -59,6 +61,7 @@ class Scanner {
 
   std::vector<MigrationFile> files;
   std::vector<Companion> companions;
+  std::vector<std::string> unknown;
 
  private:
   static unsigned char type_of(const std::string& path) {
@@ -84,7 +87,14 @@ class Scanner {
         break;
       }
     }
-    if (!claimant) return;
+    if (!claimant) {
+      if (IgnoreRules::is_documentation(name)) return;
+      // A link to a directory is not followed (no loops): not a file of the tree.
+      struct stat st {};
+      if (type == DT_LNK && ::stat((dir_path + "/" + name).c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return;
+      unknown.push_back(relative_dir + name);
+      return;
+    }
     if (type == DT_LNK) {
       // Links to files are followed; links to directories are not (no loops). A
       // migration's name that leads nowhere is never skipped silently.
@@ -108,12 +118,13 @@ class Scanner {
 
   std::string root_;
   const std::vector<const FormatPlugin*>& formats_;
+  const IgnoreRules& ignore_;
 };
 
 }  // namespace
 
 MigrationTree MigrationTree::scan(const fs::path& migration_dir, const std::vector<const FormatPlugin*>& formats,
-                                  const MigrationOrder& order) {
+                                  const MigrationOrder& order, const IgnoreRules& ignore) {
   std::error_code ec;
   if (!fs::is_directory(migration_dir, ec)) {
     if (ec == std::errc::too_many_symbolic_link_levels) {
@@ -125,13 +136,15 @@ MigrationTree MigrationTree::scan(const fs::path& migration_dir, const std::vect
     }
     throw usage_error("no migration directory '" + migration_dir.string() + "'; run 'rokso init' or create it");
   }
-  Scanner scanner(migration_dir.string(), formats);
+  Scanner scanner(migration_dir.string(), formats, ignore);
   scanner.walk("");
 
   MigrationTree tree;
   tree.root_ = migration_dir.string();
   tree.files_ = std::move(scanner.files);
   tree.files_.shrink_to_fit();  // up to half of it is growth slack: 1.2 MB at 100,000 files
+  tree.unknown_ = std::move(scanner.unknown);
+  std::sort(tree.unknown_.begin(), tree.unknown_.end());
   std::sort(tree.files_.begin(), tree.files_.end(),
             [&order](const MigrationFile& a, const MigrationFile& b) { return order.before(a.identity, b.identity); });
   for (const Companion& c : scanner.companions) {
