@@ -12,6 +12,7 @@
 #include "core/output.hpp"
 #include "core/prompt.hpp"
 #include "core/revision_id.hpp"
+#include "core/text_util.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -135,7 +136,7 @@ void print_dry_run(const std::vector<const VersionRow*>& chosen, const std::vect
   std::string text = "Following files would be rolled back (dry run):\n" + rokso::render_history(chosen);
   for (std::size_t i = 0; i < chosen.size(); ++i) {
     const std::string& sql = migrations[i].rollback_sql;
-    text += "\n-- " + std::to_string(i + 1) + ". rollback SQL of " + chosen[i]->filename + "\n";
+    text += "\n-- " + std::to_string(i + 1) + ". rollback SQL of " + rokso::escape_for_display(chosen[i]->filename) + "\n";
     text += sql.empty() ? "(empty: rolling back only removes its row)\n" : sql;
     if (text.back() != '\n') text += '\n';
   }
@@ -194,7 +195,7 @@ int rollback(rokso::Session& session) {
     // Its rollback SQL may not be what was applied with it: say so before it runs.
     const rokso::Migration& m = migrations.back();
     if (!row->checksum.empty() && row->checksum != rokso::migration_checksum(m.apply_sql, m.rollback_sql)) {
-      rokso::out::warning("'" + row->filename +
+      rokso::out::warning("'" + rokso::escape_for_display(row->filename) +
                           "' was modified since it was applied: its current rollback SQL is what runs");
     }
   }
@@ -211,7 +212,7 @@ int rollback(rokso::Session& session) {
   if (!session.has("yes") && !rokso::confirm("Please confirm to proceed(y/yes)")) return rokso::kExitOk;
   rokso::MigrationRunner runner(db, table, settings.lock_retries);
   for (std::size_t i = 0; i < chosen.size(); ++i) {
-    if (!json) rokso::out::line("\n🔄 Rolling back file::  " + chosen[i]->filename);
+    if (!json) rokso::out::line("\n🔄 Rolling back file::  " + rokso::escape_for_display(chosen[i]->filename));
     try {
       runner.roll_back(chosen[i]->id, migrations[i]);
     } catch (const rokso::MigrationFailed& e) {

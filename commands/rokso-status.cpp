@@ -11,6 +11,7 @@
 #include "core/history_table.hpp"
 #include "core/output.hpp"
 #include "core/text_table.hpp"
+#include "core/text_util.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -113,12 +114,12 @@ std::string text_view(const rokso::History& history, const std::vector<PendingFi
     text.pop_back();
   }
   for (const auto& p : pending) {
-    for (const auto& note : p.notes) text += "\nnote: " + p.identity + ": " + note;
+    for (const auto& note : p.notes) text += "\nnote: " + rokso::escape_for_display(p.identity) + ": " + note;
   }
   if (!drift.modified.empty()) {
     text += "\n\nModified since applied (migrate refuses to run until this is resolved):";
     for (const auto& m : drift.modified) {
-      text += "\n\tmodified:  " + m.identity + (m.error.empty() ? "" : "  (cannot be read: " + m.error + ")");
+      text += "\n\tmodified:  " + rokso::escape_for_display(m.identity) + (m.error.empty() ? "" : "  (cannot be read: " + m.error + ")");
     }
     text += "\n  (restore the file as it was applied, or record its new content with 'rokso accept <identity>'"
             " or 'rokso accept --all')";
@@ -126,7 +127,7 @@ std::string text_view(const rokso::History& history, const std::vector<PendingFi
   if (!drift.missing.empty()) {
     text += "\n\nRecorded, but no longer under migration/:";
     for (const auto& m : drift.missing) {
-      text += "\n\tmissing:   " + m.identity + (m.complete ? "" : "  (failed)");
+      text += "\n\tmissing:   " + rokso::escape_for_display(m.identity) + (m.complete ? "" : "  (failed)");
     }
     text += "\n  (restore the file, or forget its row with 'rokso mark --pending <identity>')";
   }
