@@ -1,6 +1,7 @@
 // rokso create: writes a new migration from its kind's skeleton at
 // migration/<schema>/<NNN.kind>/<object>/<YYYY_MM_DD__HH_MM_SS>_<name>.<ext>.
 // Names that cannot be identifiers or path components are refused, never mangled.
+#include "core/atomic_file.hpp"
 #include "core/command.hpp"
 #include "core/error.hpp"
 #include "core/output.hpp"
@@ -8,7 +9,6 @@
 #include "core/text_util.hpp"
 
 #include <cctype>
-#include <fstream>
 
 namespace fs = std::filesystem;
 
@@ -115,10 +115,17 @@ int create(rokso::Session& session) {
       throw rokso::failure("'" + (dir / file.file_name).string() + "' already exists");
     }
   }
-  for (const rokso::RenderedFile& file : files) {
-    std::ofstream outfile(dir / file.file_name, std::ios::binary | std::ios::trunc);
-    outfile << file.content;
-    if (!outfile.flush()) throw rokso::failure("cannot write '" + (dir / file.file_name).string() + "'");
+  // Each file whole or not at all (a full disk leaves no empty migration behind), and
+  // a pair (.sql's apply and rollback) both or neither.
+  std::vector<fs::path> written;
+  try {
+    for (const rokso::RenderedFile& file : files) {
+      rokso::write_file_atomically((dir / file.file_name).string(), file.content, 0666, rokso::Overwrite::never);
+      written.push_back(dir / file.file_name);
+    }
+  } catch (const rokso::Error&) {
+    for (const fs::path& path : written) fs::remove(path, ec);
+    throw;
   }
   rokso::out::line("[*] migration file " + files.front().file_name + " has been generated");
   return rokso::kExitOk;

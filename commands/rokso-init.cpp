@@ -101,6 +101,9 @@ int init(rokso::Session& session) {
   s.password = unless_empty(answer(session, kPassword, "Enter database password", "", true));
   s.schema = answer(session, kSchema, "Enter a schema name [Default:public]", "public");
   if (s.schema.empty()) throw rokso::usage_error("the schema name must not be empty");
+  if (s.schema.size() > 63) {
+    throw rokso::usage_error("the schema name '" + s.schema + "' is longer than PostgreSQL's 63-byte identifier limit");
+  }
 
   rokso::out::line("working directory::  " + root.string());
   rokso::out::line("[*] Checking state of config file in CWD");

@@ -16,6 +16,7 @@
 #include "core/project_plugins.hpp"
 #include "core/revision_id.hpp"
 #include "core/sql_script.hpp"
+#include "core/text_util.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -279,11 +280,11 @@ int dry_run(rokso::Session& session, bool json) {
   rokso::out::line("Dry run: " + std::to_string(planned.size()) +
                    " migration(s) would be applied, in this order; nothing is executed or recorded.");
   for (const PlannedMigration& p : planned) {
-    rokso::out::line("\n🌀 " + p.file->identity + (p.retry ? "  (retry of a failed migration)" : "") + "\n   runs " +
+    rokso::out::line("\n🌀 " + rokso::escape_for_display(p.file->identity) + (p.retry ? "  (retry of a failed migration)" : "") + "\n   runs " +
                      transaction_mode(p.migration));
     const std::vector<std::string>& required = p.migration.requires_identities;
     for (std::size_t i = 0; i < required.size(); ++i) {
-      rokso::out::line((i == 0 ? "   requires: " : "             ") + required[i]);
+      rokso::out::line((i == 0 ? "   requires: " : "             ") + rokso::escape_for_display(required[i]));
     }
     for (const auto& note : p.migration.notes) rokso::out::line("   note: " + note);
     std::string sql = p.migration.apply_sql;
@@ -327,7 +328,7 @@ int check(rokso::Session& session, bool json) {
   db.apply_transaction_settings(tx);  // behind a pooler, SET LOCAL is all that reaches the statements
   for (PlannedMigration& p : planned) {
     if (!p.migration.transactional) {
-      rokso::out::line("⏭  not checked (runs outside a transaction): " + p.file->identity);
+      rokso::out::line("⏭  not checked (runs outside a transaction): " + rokso::escape_for_display(p.file->identity));
       p.result = "not_checked";
       ++skipped;
       continue;
@@ -337,7 +338,7 @@ int check(rokso::Session& session, bool json) {
       if (!rokso::is_blank_sql(p.migration.apply_sql)) tx.exec(p.migration.apply_sql);
     } catch (const pqxx::sql_error& e) {
       p.result = "failed";
-      rokso::out::error("check failed: '" + p.file->identity + "' would fail; nothing was changed");
+      rokso::out::error("check failed: '" + rokso::escape_for_display(p.file->identity) + "' would fail; nothing was changed");
       if (json) {
         print_json("check", "check_failed", "", planned, rokso::one_line(rokso::describe_sql_error(e)));
       } else {
@@ -347,7 +348,7 @@ int check(rokso::Session& session, bool json) {
     }
     p.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
     p.result = "checked";
-    rokso::out::line("✔ " + p.file->identity);
+    rokso::out::line("✔ " + rokso::escape_for_display(p.file->identity));
     ++checked;
   }
   tx.abort();
@@ -396,7 +397,7 @@ int migrate(rokso::Session& session) {
   rokso::MigrationRunner runner(db, table, settings.lock_retries);
   for (PlannedMigration& p : planned) {
     const std::string& identity = p.file->identity;
-    rokso::out::line("🌀Applying migration file:  " + identity);
+    rokso::out::line("🌀Applying migration file:  " + rokso::escape_for_display(identity));
     if (!p.migration.transactional) {
       std::string why = "runs outside a transaction, statement by statement, as the file declares";
       for (const auto& note : p.migration.notes) {
@@ -423,10 +424,10 @@ int migrate(rokso::Session& session) {
       runner.record_failure(identity, revision, p.retry, e.progress());
       if (json) {
         print_json("apply", "failed", revision, planned, rokso::one_line(e.what()));
-        rokso::out::error("Your migration '" + identity + "' has failed. Please fix it and retry: " +
+        rokso::out::error("Your migration '" + rokso::escape_for_display(identity) + "' has failed. Please fix it and retry: " +
                           rokso::one_line(e.what()));
       } else {
-        rokso::out::error("Your migration '" + identity + "' has failed. Please fix it and retry.");
+        rokso::out::error("Your migration '" + rokso::escape_for_display(identity) + "' has failed. Please fix it and retry.");
         std::fprintf(stderr, "%s\n", e.what());
       }
       if (!p.migration.transactional) handle_invalid_indexes(session, p.migration, invalid_before, true);

@@ -14,6 +14,7 @@
 #include "core/prompt.hpp"
 #include "core/revision_id.hpp"
 #include "core/sql_script.hpp"
+#include "core/text_util.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -191,7 +192,7 @@ void print_dry_run(const std::vector<const VersionRow*>& chosen, const std::vect
   for (std::size_t i = 0; i < chosen.size(); ++i) {
     if (is_failed(*chosen[i])) continue;
     const std::string& sql = migrations[i].rollback_sql;
-    text += "\n-- " + std::to_string(i + 1) + ". rollback SQL of " + chosen[i]->filename + "\n";
+    text += "\n-- " + std::to_string(i + 1) + ". rollback SQL of " + rokso::escape_for_display(chosen[i]->filename) + "\n";
     text += sql.empty() ? "(empty: rolling back only removes its row)\n" : sql;
     if (text.back() != '\n') text += '\n';
   }
@@ -255,7 +256,7 @@ int rollback(rokso::Session& session) {
     // Its rollback SQL may not be what was applied with it: say so before it runs.
     const rokso::Migration& m = migrations.back();
     if (!row->checksum.empty() && row->checksum != rokso::migration_checksum(m.apply_sql, m.rollback_sql)) {
-      rokso::out::warning("'" + row->filename +
+      rokso::out::warning("'" + rokso::escape_for_display(row->filename) +
                           "' was modified since it was applied: its current rollback SQL is what runs");
     }
   }
@@ -274,8 +275,9 @@ int rollback(rokso::Session& session) {
   for (std::size_t i = 0; i < chosen.size(); ++i) {
     const bool clear = is_failed(*chosen[i]);
     if (!json) {
-      rokso::out::line(clear ? "\n🧹 Clearing the row of failed file::  " + chosen[i]->filename
-                             : "\n🔄 Rolling back file::  " + chosen[i]->filename);
+      const std::string shown = rokso::escape_for_display(chosen[i]->filename);
+      rokso::out::line(clear ? "\n🧹 Clearing the row of failed file::  " + shown
+                             : "\n🔄 Rolling back file::  " + shown);
     }
     try {
       // A failed row's Migration is empty: only its row is deleted.

@@ -14,6 +14,7 @@
 #include "core/output.hpp"
 #include "core/project_plugins.hpp"
 #include "core/text_table.hpp"
+#include "core/text_util.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -128,7 +129,7 @@ std::string text_view(rokso::Session& session, const rokso::History& history, co
     text.pop_back();
   }
   for (const auto& p : pending) {
-    for (const auto& note : p.notes) text += "\nnote: " + p.identity + ": " + note;
+    for (const auto& note : p.notes) text += "\nnote: " + rokso::escape_for_display(p.identity) + ": " + note;
   }
   if (readable < pending.size()) {
     text += "\n\nPending, but cannot be read (migrate stops before applying anything until they are fixed):";
@@ -146,7 +147,7 @@ std::string text_view(rokso::Session& session, const rokso::History& history, co
   if (!drift.modified.empty()) {
     text += "\n\nModified since applied (migrate refuses to run until this is resolved):";
     for (const auto& m : drift.modified) {
-      text += "\n\tmodified:  " + m.identity + (m.error.empty() ? "" : "  (cannot be read: " + m.error + ")");
+      text += "\n\tmodified:  " + rokso::escape_for_display(m.identity) + (m.error.empty() ? "" : "  (cannot be read: " + m.error + ")");
     }
     text += "\n  (restore the file as it was applied, or record its new content with 'rokso accept <identity>'"
             " or 'rokso accept --all')";
@@ -154,7 +155,7 @@ std::string text_view(rokso::Session& session, const rokso::History& history, co
   if (!drift.missing.empty()) {
     text += "\n\nRecorded, but no longer under migration/:";
     for (const auto& m : drift.missing) {
-      text += "\n\tmissing:   " + m.identity + (m.complete ? "" : "  (failed)");
+      text += "\n\tmissing:   " + rokso::escape_for_display(m.identity) + (m.complete ? "" : "  (failed)");
     }
     text += "\n  (restore the file, or forget its row with 'rokso mark --pending <identity>')";
   }

@@ -6,11 +6,14 @@
 #include "core/output.hpp"
 #include "core/project_plugins.hpp"
 
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
-#include <unistd.h>
 
 namespace rokso {
 namespace fs = std::filesystem;
@@ -23,14 +26,14 @@ std::optional<fs::path> Session::start_dir() const {
 double Session::lock_wait_timeout() {
   if (options_.count("lock-wait")) {
     double seconds = options_["lock-wait"].as<double>();
-    if (seconds < 0) throw usage_error("--lock-wait must not be negative");
+    if (!is_wait_seconds(seconds)) throw usage_error("--lock-wait must be a number of seconds from 0 to 86400");
     return seconds;
   }
   if (const char* env = std::getenv("ROKSO_LOCK_WAIT")) {
     char* end = nullptr;
     double seconds = std::strtod(env, &end);
-    if (end == env || *end != '\0' || seconds < 0) {
-      throw usage_error("ROKSO_LOCK_WAIT must be a number of seconds, not '" + std::string(env) + "'");
+    if (end == env || *end != '\0' || !is_wait_seconds(seconds)) {
+      throw usage_error("ROKSO_LOCK_WAIT must be a number of seconds from 0 to 86400, not '" + std::string(env) + "'");
     }
     return seconds;
   }
@@ -66,6 +69,7 @@ VersionTable& Session::version_table() {
   if (!version_table_) {
     version_table_ = std::make_unique<VersionTable>(database(), project().config.database.schema,
                                                     project().config.version_table);
+    version_table_->set_read_lock_timeout(migration_settings().lock_timeout);
   }
   return *version_table_;
 }
@@ -105,6 +109,16 @@ extern "C" void on_interrupt(int) {
   ::_exit(kExitInterrupted);
 }
 
+// A command may hold the database password in memory (config.json's, a prompt's): no
+// core dump of it may land on disk, whatever `ulimit -c` or core_pattern say. The
+// limit is inherited by what rokso starts (pg_dump, which gets the password too).
+// Not dumpable also keeps other users' debuggers out of this process.
+void forbid_core_dumps() {
+  const struct rlimit none = {0, 0};
+  ::setrlimit(RLIMIT_CORE, &none);
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 void print_help(const CommandDefinition& command) {
   const CommandInfo* info = find_builtin_command(command.name);
   std::cout << "usage: rokso " << command.name << (command.synopsis.empty() ? "" : " ")
@@ -117,6 +131,7 @@ void print_help(const CommandDefinition& command) {
 
 int run_command(int argc, char** argv, CommandDefinition& command) {
   std::signal(SIGINT, on_interrupt);
+  forbid_core_dumps();
   command.options.add_options()
       ("help,h", "show this help")
       ("directory,C", po::value<std::string>()->value_name("<dir>"),

@@ -3,6 +3,9 @@
 #include "core/error.hpp"
 #include "core/output.hpp"
 
+#include <sys/socket.h>
+
+#include <chrono>
 #include <cstring>
 
 namespace rokso {
@@ -75,6 +78,28 @@ void Database::apply_transaction_settings(pqxx::transaction_base& tx) {
   } else {
     tx.exec_params(sql, s.lock_timeout, s.statement_timeout);
   }
+}
+
+Database::ReplyDeadline::ReplyDeadline(Database& db, double seconds) {
+  const int socket = db.connection().sock();
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds));
+  watcher_ = std::thread([this, socket, deadline] {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (wake_.wait_until(lock, deadline, [this] { return done_; })) return;
+    expired_ = true;
+    // Not close(): the descriptor stays libpq's; the waiting poll() wakes up to an end of file.
+    if (socket >= 0) ::shutdown(socket, SHUT_RDWR);
+  });
+}
+
+Database::ReplyDeadline::~ReplyDeadline() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    done_ = true;
+  }
+  wake_.notify_all();
+  watcher_.join();
 }
 
 bool Database::note_server_pid(int pid) {

@@ -4,10 +4,14 @@
 
 #include "core/config.hpp"
 
+#include <atomic>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
+#include <thread>
 
 namespace rokso {
 
@@ -51,6 +55,28 @@ class Database {
   // here, so knowing costs no round trip.
   bool note_server_pid(int pid);
   bool behind_pooler() const { return behind_pooler_; }
+
+  // While one lives, the server must answer within `seconds`; when it has not, the
+  // connection's socket is shut down, so the call waiting for the reply fails with
+  // pqxx::broken_connection instead of waiting forever. That is the only bound on a
+  // server process that is stopped (SIGSTOP, a hung host over a unix socket): libpq has
+  // no read timeout, the kernel still acknowledges TCP for it, and the server cannot
+  // run its own statement_timeout. The connection is unusable after expired().
+  class ReplyDeadline {
+   public:
+    ReplyDeadline(Database& db, double seconds);
+    ~ReplyDeadline();
+    ReplyDeadline(const ReplyDeadline&) = delete;
+    ReplyDeadline& operator=(const ReplyDeadline&) = delete;
+    bool expired() const { return expired_; }
+
+   private:
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool done_ = false;
+    std::atomic<bool> expired_{false};
+    std::thread watcher_;
+  };
 
   // The server's own quoting of an identifier.
   std::string quote_name(const std::string& name) { return connection_->quote_name(name); }

@@ -70,6 +70,7 @@ class LeaseLock {
   std::string held_by_;
   double expiry_s_;
   bool held_ = false;
+  bool table_checked_ = false;  // the lease table is one rokso may use (core/table_trust.hpp)
 
   std::thread renewer_;
   std::mutex mutex_;

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 
@@ -28,7 +29,12 @@ struct Companion {
 class Scanner {
  public:
   Scanner(std::string root, const std::vector<const FormatPlugin*>& formats, const IgnoreRules& ignore)
-      : root_(std::move(root)), formats_(formats), ignore_(ignore) {}
+      : root_(std::move(root)), formats_(formats), ignore_(ignore) {
+    char* real = ::realpath(root_.c_str(), nullptr);
+    if (!real) throw failure("cannot read '" + root_ + "': " + std::strerror(errno));
+    real_root_ = real;
+    std::free(real);
+  }
 
   void walk(const std::string& relative_dir) {
     // relative_dir is "" or ends in '/'.
@@ -79,6 +85,7 @@ class Scanner {
     for (const FormatPlugin* format : formats_) {
       const FileClaim claim = format->claim(name);
       if (claim == FileClaim::companion) {
+        if (type == DT_LNK) refuse_outside_link(dir_path + "/" + name);
         companions.push_back({relative_dir, name, format->companion_owner(name)});
         return;
       }
@@ -104,6 +111,7 @@ class Scanner {
         throw failure("cannot read '" + path + "': a dangling or looping symbolic link");
       }
       if (!S_ISREG(st.st_mode)) throw failure("cannot read '" + path + "': not a regular file");
+      refuse_outside_link(path);
     } else if (type != DT_REG) {
       // A FIFO, socket or device named like a migration: never read (a FIFO would
       // hang), never skipped silently.
@@ -116,7 +124,23 @@ class Scanner {
     files.push_back({std::move(identity), claimant});
   }
 
+  // A link that leads out of migration/ would make rokso print (--dry-run) or send to the
+  // server any file on the machine, config.json with its password first. Links within
+  // the tree keep working.
+  void refuse_outside_link(const std::string& path) const {
+    char* real = ::realpath(path.c_str(), nullptr);
+    if (!real) throw failure("cannot read '" + path + "': " + std::strerror(errno));
+    const std::string target = real;
+    std::free(real);
+    if (target.size() <= real_root_.size() || target.compare(0, real_root_.size(), real_root_) != 0 ||
+        target[real_root_.size()] != '/') {
+      throw failure("refusing to read '" + path + "': it is a symbolic link to '" + target +
+                    "', outside the migration directory");
+    }
+  }
+
   std::string root_;
+  std::string real_root_;  // root_ with every symbolic link resolved
   const std::vector<const FormatPlugin*>& formats_;
   const IgnoreRules& ignore_;
 };

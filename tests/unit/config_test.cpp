@@ -66,7 +66,7 @@ BOOST_AUTO_TEST_CASE(silent_keys_fall_back_to_libpq_environment) {
 }
 
 BOOST_AUTO_TEST_CASE(connection_string_quotes_values) {
-  rokso::DatabaseSettings s;
+  rokso::DatabaseSettings s{};
   s.password = "it's a \\ secret";
   s.dbname = "my db";
   const std::string conninfo = rokso::connection_string(s);
