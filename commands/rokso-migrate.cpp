@@ -9,6 +9,7 @@
 #include "core/dependency_order.hpp"
 #include "core/error.hpp"
 #include "core/invalid_indexes.hpp"
+#include "core/transaction_control.hpp"
 #include "core/transaction_mode.hpp"
 #include "core/migration_lock.hpp"
 #include "core/migration_runner.hpp"
@@ -71,6 +72,8 @@ void read_all(const rokso::MigrationTree& tree, std::vector<PlannedMigration>& p
   for (PlannedMigration& p : planned) {
     try {
       p.migration = tree.read(*p.file);
+      // Before anything runs: a COMMIT in the third file must not leave two applied.
+      rokso::refuse_transaction_control(p.file->identity, p.migration);
     } catch (const rokso::Error& e) {
       errors.push_back(rokso::one_line(e.what()));
     }
@@ -78,7 +81,7 @@ void read_all(const rokso::MigrationTree& tree, std::vector<PlannedMigration>& p
   if (errors.empty()) return;
   if (errors.size() == 1) throw rokso::failure(errors.front());
   for (const std::string& error : errors) rokso::out::error(error);
-  throw rokso::failure(std::to_string(errors.size()) + " migration files cannot be read (above); nothing was applied");
+  throw rokso::failure(std::to_string(errors.size()) + " migration files cannot be read or run as written (above); nothing was applied");
 }
 
 // Files no loaded format reads: migrate and --check refuse to run (exit 1), --dry-run
@@ -133,6 +136,7 @@ std::vector<PlannedMigration> plan(rokso::Session& session, const rokso::History
     }
     planned.push_back({file, state == State::failed, resume, {}});
     planned.front().migration = tree.read(*file);
+    rokso::refuse_transaction_control(identity, planned.front().migration);
     check_requirements_applied(tree, history, planned.front());
     return planned;
   }
@@ -325,7 +329,7 @@ int check(rokso::Session& session, bool json) {
   }
   std::size_t checked = 0, skipped = 0;
   pqxx::work tx(db.connection());
-  db.apply_transaction_settings(tx);  // behind a pooler, SET LOCAL is all that reaches the statements
+  const std::string xid = db.begin_migration(tx);
   for (PlannedMigration& p : planned) {
     if (!p.migration.transactional) {
       rokso::out::line("⏭  not checked (runs outside a transaction): " + rokso::escape_for_display(p.file->identity));
@@ -335,7 +339,7 @@ int check(rokso::Session& session, bool json) {
     }
     const auto start = std::chrono::steady_clock::now();
     try {
-      if (!rokso::is_blank_sql(p.migration.apply_sql)) tx.exec(p.migration.apply_sql);
+      if (!rokso::is_blank_sql(p.migration.apply_sql)) tx.exec(rokso::sql_to_run_in_transaction(p.migration.apply_sql));
     } catch (const pqxx::sql_error& e) {
       p.result = "failed";
       rokso::out::error("check failed: '" + rokso::escape_for_display(p.file->identity) + "' would fail; nothing was changed");
@@ -350,6 +354,12 @@ int check(rokso::Session& session, bool json) {
     p.result = "checked";
     rokso::out::line("✔ " + rokso::escape_for_display(p.file->identity));
     ++checked;
+  }
+  // Belt and braces: had a migration's SQL ended this transaction, what ran before that
+  // would be committed, and "everything was rolled back" a lie.
+  if (!db.protect_bookkeeping(tx, xid).same_transaction) {
+    throw rokso::failure("check failed: a migration's SQL ended the check's transaction, so what ran before that "
+                         "may be committed; check the database");
   }
   tx.abort();
   if (json) print_json("check", "check_passed", "", planned);

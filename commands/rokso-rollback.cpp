@@ -15,6 +15,7 @@
 #include "core/revision_id.hpp"
 #include "core/sql_script.hpp"
 #include "core/text_util.hpp"
+#include "core/transaction_control.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -253,6 +254,8 @@ int rollback(rokso::Session& session) {
       throw rokso::failure("cannot roll back '" + row->filename + "': the file is no longer under migration/");
     }
     migrations.push_back(tree.read(*file));
+    rokso::refuse_transaction_control(row->filename, "rollback SQL", migrations.back().rollback_sql,
+                                      rokso::rollback_runs_in_transaction(migrations.back()));
     // Its rollback SQL may not be what was applied with it: say so before it runs.
     const rokso::Migration& m = migrations.back();
     if (!row->checksum.empty() && row->checksum != rokso::migration_checksum(m.apply_sql, m.rollback_sql)) {

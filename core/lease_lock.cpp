@@ -131,6 +131,12 @@ bool LeaseLock::try_acquire(std::string* holder) {
   return true;
 }
 
+std::string LeaseLock::probe_sql() const {
+  // The token is hex digits of our own.
+  return "EXISTS (SELECT FROM " + table_ + " WHERE holder = '" + token_ +
+         "' AND expires_at > pg_catalog.clock_timestamp())";
+}
+
 bool LeaseLock::insert_or_take_over() {
   const std::string sql =
       "INSERT INTO " + table_ +

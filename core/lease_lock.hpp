@@ -57,6 +57,10 @@ class LeaseLock {
   // holds it when holder is not null.
   bool try_acquire(std::string* holder);
 
+  // A boolean SQL expression, true while the lease is ours and unexpired (for
+  // Database::set_lock_probe()).
+  std::string probe_sql() const;
+
  private:
   bool insert_or_take_over();
   void create_table();

@@ -1,6 +1,7 @@
 #include "core/migration_tree.hpp"
 
 #include "core/error.hpp"
+#include "core/transaction_control.hpp"
 #include "core/transaction_mode.hpp"
 
 #include <rokso/format_error.hpp>
@@ -211,6 +212,7 @@ const MigrationFile* MigrationTree::resolve(const std::string& named) const {
 Migration MigrationTree::read(const MigrationFile& file) const {
   Migration migration = read_as_written(file);
   detect_transaction_mode(migration);
+  note_wrapped_bodies(migration);
   return migration;
 }
 
