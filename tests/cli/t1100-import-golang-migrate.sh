@@ -56,6 +56,17 @@ expect_eq "$(ls migration | wc -l)" 0 "no file written"
 expect_eq "$(sql "SELECT to_regclass('offline.rokso_db_version') IS NULL OR NOT EXISTS (SELECT FROM offline.rokso_db_version)")" t "nothing recorded"
 sql "UPDATE schema_migrations SET dirty = false"
 
+# A history table that is not there, or is another tool's, is refused.
+run rokso import --from golang-migrate "$T" --adopt --history-table public.nope
+expect_code 1 "no such history table"
+expect_err "no table 'public.nope' (golang-migrate's history)"
+sql "CREATE TABLE goose_db_version (id serial, version_id bigint, is_applied boolean, tstamp timestamp)"
+run rokso import --from golang-migrate "$T" --adopt --history-table goose_db_version
+expect_code 1 "another tool's table"
+expect_err "cannot read public.goose_db_version as golang-migrate's history"
+sql "DROP TABLE goose_db_version"
+expect_eq "$(ls migration | wc -l)" 0 "nothing written"
+
 # A dry run writes nothing and says what would be adopted.
 run rokso import --from golang-migrate "$T" --adopt --dry-run
 expect_code 0 "dry run"
