@@ -14,6 +14,7 @@ const CommandInfo* builtin_commands() {
       {"last-success", "print the last successful revision"},
       {"show", "show a migration as rokso reads it: SQL, format, transaction mode"},
       {"remap", "reverse-engineer migrations from an existing database"},
+      {"import", "import a golang-migrate, dbmate, goose or Flyway tree, and adopt what that tool applied"},
       {"plugins", "list the loaded format and object-type plugins"},
       {nullptr, nullptr},
   };

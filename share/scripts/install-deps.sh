@@ -10,6 +10,13 @@ packages=(
   postgresql-15 postgresql-client-15 pgbouncer
   clang libclang-rt-14-dev
 )
+# dbmate, from npm, for tests/cli/t1101-import-dbmate.sh: that test lets dbmate itself
+# apply part of a tree when it is installed, and writes dbmate's history by hand when not.
+if ! command -v dbmate >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+  npm install --global --no-audit --no-fund dbmate@2 >/dev/null 2>&1 ||
+    echo "warning: could not install dbmate from npm; the dbmate import test writes its history by hand"
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

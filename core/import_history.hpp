@@ -1,0 +1,37 @@
+// What another tool's history table says it has applied, for `rokso import --adopt`:
+//   golang-migrate  schema_migrations(version bigint, dirty boolean): one row, the latest
+//                   version; everything up to it is applied
+//   dbmate          schema_migrations(version varchar): one row per applied version
+//   goose           goose_db_version(id, version_id, is_applied, tstamp): per version,
+//                   its newest row says whether it is applied
+//   Flyway          flyway_schema_history(installed_rank, version, description, type,
+//                   script, checksum, ..., success): SQL rows applied, UNDO_SQL and
+//                   DELETE rows undone, everything up to a BASELINE applied
+// Only read, inside the caller's transaction: the table stays as the tool left it.
+#pragma once
+
+#include "core/import_tree.hpp"
+
+#include <pqxx/pqxx>
+
+#include <string>
+#include <vector>
+
+namespace rokso {
+
+struct ToolHistory {
+  std::string table;                 // the table read, schema-qualified, for messages
+  std::vector<bool> applied;         // per tree.migrations: recorded as applied
+  std::vector<std::string> unknown;  // versions recorded as applied that have no file in the tree
+};
+
+// The tool's default history table ("schema_migrations", "goose_db_version", ...).
+const char* default_history_table(ImportTool tool);
+
+// Reads `table_name` (as PostgreSQL resolves it: unqualified through the search_path)
+// inside `tx`. Throws Error(kExitFailed) when the table is missing or is not that tool's,
+// or when the history says a migration failed (golang-migrate's dirty flag, a Flyway row
+// with success = false), or when golang-migrate's version has no file in the tree.
+ToolHistory read_tool_history(pqxx::transaction_base& tx, const ImportTree& tree, const std::string& table_name);
+
+}  // namespace rokso
