@@ -32,6 +32,8 @@ std::vector<std::string> child_environment(const DatabaseSettings& s) {
   add("PGUSER", s.user);
   add("PGPASSWORD", s.password);
   settings.emplace_back("PGAPPNAME=rokso remap");
+  // The same bound on connecting as rokso's own connections (config.json's connect_timeout).
+  settings.push_back("PGCONNECT_TIMEOUT=" + std::to_string(s.bounds.connect_timeout_s));
 
   std::vector<std::string> env;
   for (char** e = environ; *e; ++e) {

@@ -8,13 +8,15 @@ void check_own_table(pqxx::transaction_base& tx, const std::string& sql_name, co
   // pg_has_role() counts a superuser as a member of every role, which would let any
   // table pass for an admin: membership is followed through pg_auth_members instead.
   // Before PostgreSQL 16 a role may grant itself to anyone: such a grant (grantor =
-  // the role) does not make its tables ours.
+  // the role) does not make its tables ours. A superuser's table is trusted: what its
+  // owner put there is no escalation (a DBA's table that a deploy role migrates with).
   const pqxx::result r = tx.exec_params(
       "WITH RECURSIVE mine(oid) AS ("
       "  SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user"
       "  UNION SELECT m.roleid FROM pg_catalog.pg_auth_members m JOIN mine ON m.member = mine.oid"
       "  WHERE m.grantor <> m.roleid)"
-      " SELECT c.relkind::text, pg_catalog.pg_get_userbyid(c.relowner), c.relowner IN (SELECT oid FROM mine),"
+      " SELECT c.relkind::text, pg_catalog.pg_get_userbyid(c.relowner),"
+      " c.relowner IN (SELECT oid FROM mine) OR (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = c.relowner),"
       " current_user::text,"
       " (SELECT string_agg(t.tgname, ', ' ORDER BY t.tgname) FROM pg_catalog.pg_trigger t"
       "   WHERE t.tgrelid = c.oid AND NOT t.tgisinternal),"
@@ -31,7 +33,7 @@ void check_own_table(pqxx::transaction_base& tx, const std::string& sql_name, co
   if (!row[2].as<bool>()) {
     throw failure(refusing + "it is owned by role '" + row[1].as<std::string>() + "', not by '" +
                   row[3].as<std::string>() +
-                  "' or a role it is a member of, and a table someone else prepared runs their code as you; "
+                  "', a role it is a member of, or a superuser, and a table someone else prepared runs their code as you; "
                   "drop it, or check it and ALTER TABLE ... OWNER TO " + row[3].as<std::string>());
   }
   if (!row[4].is_null()) {

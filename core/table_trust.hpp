@@ -12,9 +12,9 @@ namespace rokso {
 
 // Throws Error(kExitFailed) naming `display_name` and the reason when the table `sql_name`
 // ("schema"."table", quoted) exists and is not rokso's to use: not a plain table, owned
-// by a role that is neither the current user nor a role it is a member of (a membership
-// the role granted itself does not count), or with triggers (other than a foreign key's)
-// or rules. A missing table passes. One round trip inside `tx`.
+// by a role that is neither the current user, nor a role it is a member of (a membership
+// the role granted itself does not count), nor a superuser, or with triggers (other
+// than a foreign key's) or rules. A missing table passes. One round trip inside `tx`.
 void check_own_table(pqxx::transaction_base& tx, const std::string& sql_name, const std::string& display_name);
 
 // Takes back every privilege on the table `sql_name` and its serial sequence that its

@@ -137,6 +137,7 @@ rmdir "$PROJECT/config.json"
 
 # Sanity: the good file works again, and nothing above touched the database.
 printf '%s\n' "$GOOD_CONFIG" >"$PROJECT/config.json"
+chmod 600 "$PROJECT/config.json"  # rokso warns about a password others can read
 run rokso status
 expect_code 0 "status with the good config.json"
 expect_out "$B"

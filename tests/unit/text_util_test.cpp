@@ -20,4 +20,16 @@ BOOST_AUTO_TEST_CASE(trimming) {
   BOOST_TEST(rokso::trim(" \t ") == "");
 }
 
+BOOST_AUTO_TEST_CASE(names_are_escaped_for_display) {
+  using rokso::escape_for_display;
+  BOOST_TEST(escape_for_display("plain café 𝄞\ttab") == "plain café 𝄞\ttab");
+  BOOST_TEST(escape_for_display("a\x1b[2Jb") == "a\\x1b[2Jb");
+  BOOST_TEST(escape_for_display("a\nb\rc") == "a\\nb\\rc");
+  BOOST_TEST(escape_for_display(std::string("nul\0x", 5)) == "nul\\x00x");
+  BOOST_TEST(escape_for_display("del\x7f c1\xc2\x9b") == "del\\u007f c1\\u009b");  // JSON-valid escapes
+  BOOST_TEST(escape_for_display("bad\xff\xc3") == "bad\\xff\\xc3");
+  // The funnel keeps the line breaks rokso wrote (CRLF too), nothing else.
+  BOOST_TEST(escape_for_display("one\ntwo\r\nthree\rx\x1b", true) == "one\ntwo\r\nthree\\rx\\x1b");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
