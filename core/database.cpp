@@ -121,6 +121,15 @@ void Database::reset_session() {
   tx.exec(sql);
 }
 
+void Database::reset_session(pqxx::transaction_base& tx) {
+  std::string sql = "RESET SESSION AUTHORIZATION; RESET ROLE; RESET ALL";
+  if (migration_settings_) {
+    sql += "; SELECT " + settings_sql(*migration_settings_, true, connection_->server_version(),
+                                      [&tx](const std::string& v) { return tx.quote(v); });
+  }
+  tx.exec(sql);
+}
+
 bool Database::note_server_pid(int pid) {
   const bool differs = pid != connection_->backendpid();
   if (differs) behind_pooler_ = true;
