@@ -94,19 +94,18 @@ Database::BookkeepingCheck Database::protect_bookkeeping(pqxx::transaction_base&
   if (xid.find_first_not_of("0123456789") != std::string::npos) throw failure("internal: bad transaction id " + xid);
   // SET LOCAL: the migration's own SETs come back after the commit until reset_session(),
   // but nothing of rokso's runs before that.
+  // search_path is set by a statement of its own: the SELECT's operators are looked up
+  // when it is analysed, after that (a migration's look-alike "=" cannot answer).
   std::string sql =
-      "SET LOCAL SESSION AUTHORIZATION DEFAULT; SET LOCAL ROLE NONE; "
-      "SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true)";
-  if (!client_encoding_.empty()) {
-    sql += ", pg_catalog.set_config('client_encoding', " + tx.quote(client_encoding_) + ", true)";
-  }
-  sql += xid.empty() ? ", true" : ", pg_catalog.txid_current_if_assigned() IS NOT DISTINCT FROM " + xid + "::bigint";
+      "SET LOCAL SESSION AUTHORIZATION DEFAULT; SET LOCAL ROLE NONE; SET LOCAL search_path = pg_catalog, pg_temp; ";
+  if (!client_encoding_.empty()) sql += "SET LOCAL client_encoding = " + tx.quote(client_encoding_) + "; ";
+  sql += "SELECT ";
+  sql += xid.empty() ? "true" : "pg_catalog.txid_current_if_assigned() IS NOT DISTINCT FROM " + xid + "::bigint";
   sql += ", " + (lock_probe_.empty() ? std::string("true") : "(" + lock_probe_ + ")");
   const pqxx::row row = tx.exec1(sql);
-  const pqxx::row::size_type n = row.size();
   BookkeepingCheck check;
-  check.same_transaction = row[n - 2].as<bool>();
-  check.lock_held = row[n - 1].as<bool>();
+  check.same_transaction = row[0].as<bool>();
+  check.lock_held = row[1].as<bool>();
   return check;
 }
 
