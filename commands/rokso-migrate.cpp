@@ -309,7 +309,9 @@ int check(rokso::Session& session, bool json) {
     try {
       // As in a real run, each migration starts from the same session state.
       if (checked > 0) db.reset_session(tx);
-      if (!rokso::is_blank_sql(p.migration.apply_sql)) tx.exec(rokso::sql_to_run_in_transaction(p.migration.apply_sql));
+      if (!rokso::is_blank_sql(p.migration.apply_sql)) {
+        tx.exec(rokso::sql_to_run_in_transaction(p.migration.apply_sql));
+      }
     } catch (const pqxx::sql_error& e) {
       p.result = "failed";
       rokso::out::error("check failed: '" + p.file->identity + "' would fail; nothing was changed");

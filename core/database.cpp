@@ -71,7 +71,8 @@ void Database::prepare_for_migrations(const MigrationSettings& settings) {
       " CASE WHEN p.pid = $1 THEN pg_catalog.set_config('lock_timeout', $2, false) END,"
       " CASE WHEN p.pid = $1 AND $3 <> '' THEN pg_catalog.set_config('statement_timeout', $3, false) END";
   if (connection_->server_version() >= 140000) {
-    sql += ", CASE WHEN p.pid = $1 THEN pg_catalog.set_config('client_connection_check_interval', '1000', false) END";
+    sql +=
+        ", CASE WHEN p.pid = $1 THEN pg_catalog.set_config('client_connection_check_interval', '1000', false) END";
   }
   sql += " FROM (SELECT pg_catalog.pg_backend_pid() AS pid) p";
   pqxx::nontransaction tx(*connection_);
