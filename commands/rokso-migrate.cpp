@@ -339,7 +339,11 @@ int check(rokso::Session& session, bool json) {
     }
     const auto start = std::chrono::steady_clock::now();
     try {
-      if (!rokso::is_blank_sql(p.migration.apply_sql)) tx.exec(rokso::sql_to_run_in_transaction(p.migration.apply_sql));
+      // As in a real run, each migration starts from the same session state.
+      if (checked > 0) db.reset_session(tx);
+      if (!rokso::is_blank_sql(p.migration.apply_sql)) {
+        tx.exec(rokso::sql_to_run_in_transaction(p.migration.apply_sql));
+      }
     } catch (const pqxx::sql_error& e) {
       p.result = "failed";
       rokso::out::error("check failed: '" + rokso::escape_for_display(p.file->identity) + "' would fail; nothing was changed");

@@ -74,7 +74,8 @@ void Database::prepare_for_migrations(const MigrationSettings& settings) {
       " CASE WHEN p.pid = $1 THEN pg_catalog.set_config('lock_timeout', $2, false) END,"
       " CASE WHEN p.pid = $1 AND $3 <> '' THEN pg_catalog.set_config('statement_timeout', $3, false) END";
   if (connection_->server_version() >= 140000) {
-    sql += ", CASE WHEN p.pid = $1 THEN pg_catalog.set_config('client_connection_check_interval', '1000', false) END";
+    sql +=
+        ", CASE WHEN p.pid = $1 THEN pg_catalog.set_config('client_connection_check_interval', '1000', false) END";
   }
   sql += " FROM (SELECT pg_catalog.pg_backend_pid() AS pid) p";
   pqxx::nontransaction tx(*connection_);
@@ -97,19 +98,18 @@ Database::BookkeepingCheck Database::protect_bookkeeping(pqxx::transaction_base&
   if (xid.find_first_not_of("0123456789") != std::string::npos) throw failure("internal: bad transaction id " + xid);
   // SET LOCAL: the migration's own SETs come back after the commit until reset_session(),
   // but nothing of rokso's runs before that.
+  // search_path is set by a statement of its own: the SELECT's operators are looked up
+  // when it is analysed, after that (a migration's look-alike "=" cannot answer).
   std::string sql =
-      "SET LOCAL SESSION AUTHORIZATION DEFAULT; SET LOCAL ROLE NONE; "
-      "SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true)";
-  if (!client_encoding_.empty()) {
-    sql += ", pg_catalog.set_config('client_encoding', " + tx.quote(client_encoding_) + ", true)";
-  }
-  sql += xid.empty() ? ", true" : ", pg_catalog.txid_current_if_assigned() IS NOT DISTINCT FROM " + xid + "::bigint";
+      "SET LOCAL SESSION AUTHORIZATION DEFAULT; SET LOCAL ROLE NONE; SET LOCAL search_path = pg_catalog, pg_temp; ";
+  if (!client_encoding_.empty()) sql += "SET LOCAL client_encoding = " + tx.quote(client_encoding_) + "; ";
+  sql += "SELECT ";
+  sql += xid.empty() ? "true" : "pg_catalog.txid_current_if_assigned() IS NOT DISTINCT FROM " + xid + "::bigint";
   sql += ", " + (lock_probe_.empty() ? std::string("true") : "(" + lock_probe_ + ")");
   const pqxx::row row = tx.exec1(sql);
-  const pqxx::row::size_type n = row.size();
   BookkeepingCheck check;
-  check.same_transaction = row[n - 2].as<bool>();
-  check.lock_held = row[n - 1].as<bool>();
+  check.same_transaction = row[0].as<bool>();
+  check.lock_held = row[1].as<bool>();
   return check;
 }
 
@@ -144,6 +144,15 @@ Database::ReplyDeadline::~ReplyDeadline() {
   }
   wake_.notify_all();
   watcher_.join();
+}
+
+void Database::reset_session(pqxx::transaction_base& tx) {
+  std::string sql = "RESET SESSION AUTHORIZATION; RESET ROLE; RESET ALL";
+  if (migration_settings_) {
+    sql += "; SELECT " + settings_sql(*migration_settings_, true, connection_->server_version(),
+                                      [&tx](const std::string& v) { return tx.quote(v); });
+  }
+  tx.exec(sql);
 }
 
 bool Database::note_server_pid(int pid) {

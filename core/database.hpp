@@ -71,6 +71,9 @@ class Database {
   // whatever this one SET. Behind a pooler there is no session of ours to reset: nothing
   // is sent (begin_migration() and protect_bookkeeping() still cover rokso's needs).
   void reset_session();
+  // The same inside `tx` (for `migrate --check`, which runs every migration in one
+  // transaction), with rokso's settings as SET LOCAL, as begin_migration() sets them.
+  void reset_session(pqxx::transaction_base& tx);
 
   // A boolean SQL expression that is true while this command holds the migration lock
   // (set by MigrationLock; "" when no lock is held). protect_bookkeeping() evaluates it.

@@ -93,8 +93,9 @@ std::string lease_table_name(const std::string& version_table_sql_name) {
 std::optional<std::string> live_lease(pqxx::connection& c, const std::string& lease_table) {
   pqxx::nontransaction tx(c);
   pqxx::result r = tx.exec(
-      "SELECT held_by, ceil(extract(epoch FROM expires_at - now()))::bigint FROM " + lease_table +
-      " WHERE expires_at > now()");
+      "SELECT held_by, pg_catalog.ceil(extract(epoch FROM expires_at - pg_catalog.now()))::bigint FROM " +
+          lease_table +
+      " WHERE expires_at > pg_catalog.now()");
   if (r.empty()) return std::nullopt;
   return "lease held by " + r[0][0].as<std::string>() + ", expires in " + r[0][1].as<std::string>() + " s";
 }
@@ -141,10 +142,10 @@ bool LeaseLock::insert_or_take_over() {
   const std::string sql =
       "INSERT INTO " + table_ +
       " AS l (singleton, holder, held_by, acquired_at, expires_at)"
-      " VALUES (true, $1, $2, now(), now() + make_interval(secs => $3))"
+      " VALUES (true, $1, $2, pg_catalog.now(), pg_catalog.now() + pg_catalog.make_interval(secs => $3))"
       " ON CONFLICT (singleton) DO UPDATE SET holder = EXCLUDED.holder, held_by = EXCLUDED.held_by,"
       " acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at"
-      " WHERE l.expires_at <= now()"
+      " WHERE l.expires_at <= pg_catalog.now()"
       " RETURNING pg_catalog.pg_backend_pid()";
   for (int attempt = 0;; ++attempt) {
     try {
@@ -169,7 +170,9 @@ void LeaseLock::create_table() {
     pqxx::work tx(db_.connection());
     // A transaction-level advisory lock works through any pooler: it keeps racing
     // first runs from tripping over each other's CREATE TABLE IF NOT EXISTS.
-    tx.exec_params("SELECT pg_advisory_xact_lock(" + std::string(kAdvisoryLockClass) + ", hashtext($1))", table_);
+    tx.exec_params("SELECT pg_catalog.pg_advisory_xact_lock(" + std::string(kAdvisoryLockClass) +
+                       ", pg_catalog.hashtext($1))",
+                   table_);
     const bool created = tx.exec_params1("SELECT pg_catalog.to_regclass($1) IS NULL", table_)[0].as<bool>();
     tx.exec("CREATE TABLE IF NOT EXISTS " + table_ +
             " (singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),"
@@ -198,7 +201,8 @@ void LeaseLock::renew_loop() {
   auto next = renewed + period;
   std::unique_ptr<Database> own;  // opened when first needed, so short runs never open it
   const std::string sql =
-      "UPDATE " + table_ + " SET expires_at = now() + make_interval(secs => $2) WHERE holder = $1 RETURNING 1";
+      "UPDATE " + table_ +
+      " SET expires_at = pg_catalog.now() + pg_catalog.make_interval(secs => $2) WHERE holder = $1 RETURNING 1";
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(mutex_);

@@ -49,9 +49,10 @@ std::optional<long long> session_lock_holder(pqxx::connection& c, const std::str
   pqxx::result r = tx.exec_params(
       "SELECT l.pid FROM pg_catalog.pg_locks l "
       "WHERE l.locktype = 'advisory' AND l.granted "
-      "AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()) "
+      "AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()) "
       "AND l.classid = " +
-          std::string(kAdvisoryLockClass) + "::oid AND l.objid = hashtext($1)::oid AND l.objsubid = 2 LIMIT 1",
+          std::string(kAdvisoryLockClass) +
+          "::oid AND l.objid = pg_catalog.hashtext($1)::oid AND l.objsubid = 2 LIMIT 1",
       key);
   if (r.empty()) return std::nullopt;
   return r[0][0].as<long long>();
@@ -98,10 +99,11 @@ bool MigrationLock::try_session_lock(std::string* holder) {
     // that other clients get next. OFFSET 0 evaluates the lock before to_regclass(), so
     // a lease taken after it is sure to see the advisory lock (see live_lease()).
     const pqxx::row row = tx.exec_params1(
-        "SELECT s.got, s.pid, CASE WHEN s.got AND $2 <> '' THEN to_regclass($2) IS NOT NULL ELSE false END FROM ("
-        "SELECT CASE WHEN pg_catalog.pg_backend_pid() = $3 THEN pg_try_advisory_lock(" +
+        "SELECT s.got, s.pid,"
+        " CASE WHEN s.got AND $2 <> '' THEN pg_catalog.to_regclass($2) IS NOT NULL ELSE false END FROM ("
+        "SELECT CASE WHEN pg_catalog.pg_backend_pid() = $3 THEN pg_catalog.pg_try_advisory_lock(" +
             std::string(kAdvisoryLockClass) +
-            ", hashtext($1)) ELSE false END AS got, pg_catalog.pg_backend_pid() AS pid OFFSET 0) s",
+            ", pg_catalog.hashtext($1)) ELSE false END AS got, pg_catalog.pg_backend_pid() AS pid OFFSET 0) s",
         key_, lease_table_, c.backendpid());
     got = row[0].as<bool>();
     if (lock_db_->note_server_pid(row[1].as<int>())) {
@@ -120,7 +122,9 @@ bool MigrationLock::try_session_lock(std::string* holder) {
     if (!lease) return true;
     {
       pqxx::nontransaction tx(c);
-      tx.exec_params("SELECT pg_advisory_unlock(" + std::string(kAdvisoryLockClass) + ", hashtext($1))", key_);
+      tx.exec_params("SELECT pg_catalog.pg_advisory_unlock(" + std::string(kAdvisoryLockClass) +
+                         ", pg_catalog.hashtext($1))",
+                     key_);
     }
     session_held_ = false;
     if (holder) *holder = *lease;
@@ -145,7 +149,9 @@ MigrationLock::~MigrationLock() {
   if (!session_held_) return;
   try {
     pqxx::nontransaction tx(lock_db_->connection());
-    tx.exec_params("SELECT pg_advisory_unlock(" + std::string(kAdvisoryLockClass) + ", hashtext($1))", key_);
+    tx.exec_params("SELECT pg_catalog.pg_advisory_unlock(" + std::string(kAdvisoryLockClass) +
+                         ", pg_catalog.hashtext($1))",
+                     key_);
   } catch (...) {
     // The server drops the lock with the session anyway.
   }

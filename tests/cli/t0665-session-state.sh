@@ -69,4 +69,12 @@ expect_eq "$(sql "SELECT count(*) FROM offline.rokso_db_version WHERE filename L
 expect_eq "$(sql "SELECT string_agg(tableowner, ',' ORDER BY tablename) FROM pg_tables WHERE tablename IN ('after_role', 'after_auth')")" "postgres,postgres" "the next migrations run as the connecting role"
 expect_eq "$(sql "SELECT schemaname FROM pg_tables WHERE tablename = 'after_path'")" public "the next migration has the default search_path"
 
+# migrate --check runs every migration in one transaction, and resets between them too.
+write_py "$M/check/2021_01_04__00_00_00_role.py" "SET ROLE $ROLE;"
+write_py "$M/check/2021_01_04__00_00_01_table.py" "CREATE TABLE offline.checked (id int);"
+run rokso migrate --check
+expect_code 0 "--check: the second migration runs as the connecting role"
+expect_out "Check passed: 2 migration(s)"
+expect_eq "$(sql "SELECT to_regclass('offline.checked') IS NULL")" t "--check left nothing"
+
 finish
