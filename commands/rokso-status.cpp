@@ -118,9 +118,9 @@ std::string text_view(rokso::Session& session, const rokso::History& history, co
   // A file that cannot be read is listed on its own, with why; the others stay pending.
   std::size_t readable = 0;
   for (const auto& p : pending) readable += p.error.empty() ? 1 : 0;
-  if (readable == 0) {
+  if (pending.empty()) {
     text += "\nNo new migration to process.";
-  } else {
+  } else if (readable > 0) {
     rokso::TextTable table({"filename", "version", "status"});
     for (const auto& p : pending) {
       if (p.error.empty()) table.add_row({p.identity, "NA", "pending"});
