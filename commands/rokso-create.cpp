@@ -1,6 +1,7 @@
 // rokso create: writes a new migration from its kind's skeleton at
 // migration/<schema>/<NNN.kind>/<object>/<YYYY_MM_DD__HH_MM_SS>_<name>.<ext>.
 // Names that cannot be identifiers or path components are refused, never mangled.
+#include "core/atomic_file.hpp"
 #include "core/command.hpp"
 #include "core/error.hpp"
 #include "core/output.hpp"
@@ -8,7 +9,6 @@
 #include "core/text_util.hpp"
 
 #include <cctype>
-#include <fstream>
 
 namespace fs = std::filesystem;
 
@@ -76,7 +76,12 @@ int create(rokso::Session& session) {
     if (default_letter.empty()) default_letter = std::string(1, kind->letter());
   }
   menu += ": (" + letters + ")";
-  std::string letter = value_or_ask(session, "type", menu, default_letter);
+  // --objecttype is roksopsql's name for --type.
+  if (session.has("type") && session.has("objecttype") &&
+      session.get<std::string>("type") != session.get<std::string>("objecttype")) {
+    throw rokso::usage_error("--type and --objecttype name different kinds; give one of them");
+  }
+  std::string letter = value_or_ask(session, session.has("objecttype") ? "objecttype" : "type", menu, default_letter);
   // Beyond the menu's letters, any kind by its name ("trigger") or directory
   // ("700.triggers"): the kinds remap writes have no letter, to keep roksopsql's menu.
   const rokso::ObjectKindPlugin* kind =
@@ -110,10 +115,17 @@ int create(rokso::Session& session) {
       throw rokso::failure("'" + (dir / file.file_name).string() + "' already exists");
     }
   }
-  for (const rokso::RenderedFile& file : files) {
-    std::ofstream outfile(dir / file.file_name, std::ios::binary | std::ios::trunc);
-    outfile << file.content;
-    if (!outfile.flush()) throw rokso::failure("cannot write '" + (dir / file.file_name).string() + "'");
+  // Each file whole or not at all (a full disk leaves no empty migration behind), and
+  // a pair (.sql's apply and rollback) both or neither.
+  std::vector<fs::path> written;
+  try {
+    for (const rokso::RenderedFile& file : files) {
+      rokso::write_file_atomically((dir / file.file_name).string(), file.content, 0666, rokso::Overwrite::never);
+      written.push_back(dir / file.file_name);
+    }
+  } catch (const rokso::Error&) {
+    for (const fs::path& path : written) fs::remove(path, ec);
+    throw;
   }
   rokso::out::line("[*] migration file " + files.front().file_name + " has been generated");
   return rokso::kExitOk;
@@ -124,13 +136,14 @@ int create(rokso::Session& session) {
 int main(int argc, char** argv) {
   rokso::CommandDefinition command;
   command.name = "create";
-  command.synopsis = "[--dbschema <schema>] [--type T|V|M|F|D] [--tablename <object>] [--filename <name>] "
+  command.synopsis = "[--dbschema <schema>] [--type|--objecttype T|V|M|F|D] [--tablename <object>] [--filename <name>] "
                      "[--format <format>]";
   auto text = [] { return rokso::po::value<std::string>(); };
   command.options.add_options()
       ("dbschema", text()->value_name("<schema>"), "schema of the object (default public)")
       ("type", text()->value_name("<letter>"), "kind of object: T table, V view, M materialized view, "
                                                 "F function, D database type (default T); or any kind's name, e.g. trigger (see 'rokso plugins')")
+      ("objecttype", text()->value_name("<letter>"), "the same as --type (roksopsql's name for it)")
       ("tablename", text()->value_name("<object>"), "name of the table, view, function or type")
       ("filename", text()->value_name("<name>"), "name of the migration file, without timestamp or extension")
       ("format", text()->value_name("<format>"), "file format of the migration: py, sql, yaml or a plugin's (default: config.json's default_format, else py)");

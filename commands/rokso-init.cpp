@@ -1,5 +1,6 @@
 // rokso init: sets up a project — config.json (mode 0600), migration/, and the version
-// table — asking roksopsql's questions unless flags or MIG_* variables answer them.
+// table — asking roksopsql's questions unless flags, MIG_* or roksopsql's PG_MIG_*
+// variables answer them.
 // The database is checked before anything is written, so a wrong host, port, password
 // or database leaves no half-made project behind.
 #include "core/command.hpp"
@@ -15,11 +16,29 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A value from its flag, else its environment variable, else the user's answer.
-std::string answer(rokso::Session& session, const char* flag, const char* env, const std::string& question,
+// Each answer's flag and environment variables, in order of precedence: the flag,
+// rokso's MIG_* variable, then roksopsql's PG_MIG_* one (so scripts written for
+// roksopsql run unchanged, and a MIG_* set on purpose wins over an old PG_MIG_*).
+struct Source {
+  const char* flag;
+  const char* env;
+  const char* roksopsql_env;
+};
+
+constexpr Source kProjectPath{"projectpath", "MIG_PROJECT_PATH", "PG_MIG_DB_PROJECT_PATH"};
+constexpr Source kHost{"dbhost", "MIG_DB_HOST", "PG_MIG_DB_HOST"};
+constexpr Source kPort{"dbport", "MIG_DB_PORT", "PG_MIG_DB_PORT_NUMBER"};
+constexpr Source kName{"dbname", "MIG_DB_NAME", "PG_MIG_DB_NAME"};
+constexpr Source kUser{"dbusername", "MIG_DB_USER", "PG_MIG_DB_USER"};
+constexpr Source kPassword{"dbpassword", "MIG_DB_PASSWORD", "PG_MIG_DB_PASSWORD"};
+constexpr Source kSchema{"dbschema", "MIG_DB_SCHEMA", "PG_MIG_DB_SCHEMA_NAME"};
+
+// A value from its flag, else its environment variables, else the user's answer.
+std::string answer(rokso::Session& session, const Source& source, const std::string& question,
                    const std::string& default_value = "", bool secret = false) {
-  if (session.has(flag)) return session.get<std::string>(flag);
-  if (const char* value = std::getenv(env)) return value;
+  if (session.has(source.flag)) return session.get<std::string>(source.flag);
+  if (const char* value = std::getenv(source.env)) return value;
+  if (const char* value = std::getenv(source.roksopsql_env)) return value;
   return secret ? rokso::ask_secret(question) : rokso::ask(question, default_value);
 }
 
@@ -49,7 +68,7 @@ void show_server(rokso::Database& db) {
 
 int init(rokso::Session& session) {
   const std::string project_path =
-      answer(session, "projectpath", "MIG_PROJECT_PATH", "Enter path to setup project", ".");
+      answer(session, kProjectPath, "Enter path to setup project", ".");
   std::error_code ec;
   fs::path root = fs::absolute(project_path, ec).lexically_normal();
   if (!root.has_filename() && root.has_parent_path() && root != root.root_path()) root = root.parent_path();
@@ -69,19 +88,22 @@ int init(rokso::Session& session) {
 
   rokso::Config config;
   rokso::DatabaseSettings& s = config.database;
-  s.host = unless_empty(answer(session, "dbhost", "MIG_DB_HOST", "Enter database hostname"));
+  s.host = unless_empty(answer(session, kHost, "Enter database hostname"));
   const std::string port =
-      answer(session, "dbport", "MIG_DB_PORT", "Enter database port [Default:5432]", "5432");
+      answer(session, kPort, "Enter database port [Default:5432]", "5432");
   if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5 ||
       std::stoi(port) < 1 || std::stoi(port) > 65535) {
     throw rokso::usage_error("invalid port '" + port + "': expected a number from 1 to 65535");
   }
   s.port = port;
-  s.dbname = unless_empty(answer(session, "dbname", "MIG_DB_NAME", "Enter database name"));
-  s.user = unless_empty(answer(session, "dbusername", "MIG_DB_USER", "Enter database username"));
-  s.password = unless_empty(answer(session, "dbpassword", "MIG_DB_PASSWORD", "Enter database password", "", true));
-  s.schema = answer(session, "dbschema", "MIG_DB_SCHEMA", "Enter a schema name [Default:public]", "public");
+  s.dbname = unless_empty(answer(session, kName, "Enter database name"));
+  s.user = unless_empty(answer(session, kUser, "Enter database username"));
+  s.password = unless_empty(answer(session, kPassword, "Enter database password", "", true));
+  s.schema = answer(session, kSchema, "Enter a schema name [Default:public]", "public");
   if (s.schema.empty()) throw rokso::usage_error("the schema name must not be empty");
+  if (s.schema.size() > 63) {
+    throw rokso::usage_error("the schema name '" + s.schema + "' is longer than PostgreSQL's 63-byte identifier limit");
+  }
 
   rokso::out::line("working directory::  " + root.string());
   rokso::out::line("[*] Checking state of config file in CWD");
@@ -107,14 +129,14 @@ int main(int argc, char** argv) {
                      "[--dbusername <user>] [--dbpassword <password>] [--dbschema <schema>]";
   auto text = [] { return rokso::po::value<std::string>(); };
   command.options.add_options()
-      ("projectpath", text()->value_name("<dir>"), "where to set up the project ($MIG_PROJECT_PATH)")
-      ("dbhost", text()->value_name("<host>"), "database host or socket directory ($MIG_DB_HOST)")
-      ("dbport", text()->value_name("<port>"), "database port, default 5432 ($MIG_DB_PORT)")
-      ("dbname", text()->value_name("<name>"), "database name ($MIG_DB_NAME)")
-      ("dbusername", text()->value_name("<user>"), "database user ($MIG_DB_USER)")
+      ("projectpath", text()->value_name("<dir>"), "where to set up the project ($MIG_PROJECT_PATH, $PG_MIG_DB_PROJECT_PATH)")
+      ("dbhost", text()->value_name("<host>"), "database host or socket directory ($MIG_DB_HOST, $PG_MIG_DB_HOST)")
+      ("dbport", text()->value_name("<port>"), "database port, default 5432 ($MIG_DB_PORT, $PG_MIG_DB_PORT_NUMBER)")
+      ("dbname", text()->value_name("<name>"), "database name ($MIG_DB_NAME, $PG_MIG_DB_NAME)")
+      ("dbusername", text()->value_name("<user>"), "database user ($MIG_DB_USER, $PG_MIG_DB_USER)")
       ("dbpassword", text()->value_name("<password>"),
-       "database password ($MIG_DB_PASSWORD); empty to use ~/.pgpass or PGPASSWORD")
-      ("dbschema", text()->value_name("<schema>"), "schema of the version table, default public ($MIG_DB_SCHEMA)");
+       "database password ($MIG_DB_PASSWORD, $PG_MIG_DB_PASSWORD); empty to use ~/.pgpass or PGPASSWORD")
+      ("dbschema", text()->value_name("<schema>"), "schema of the version table, default public ($MIG_DB_SCHEMA, $PG_MIG_DB_SCHEMA_NAME)");
   command.run = init;
   return rokso::run_command(argc, argv, command);
 }

@@ -9,12 +9,15 @@
 #include "core/dependency_order.hpp"
 #include "core/error.hpp"
 #include "core/invalid_indexes.hpp"
+#include "core/transaction_control.hpp"
 #include "core/transaction_mode.hpp"
 #include "core/migration_lock.hpp"
 #include "core/migration_runner.hpp"
 #include "core/output.hpp"
+#include "core/project_plugins.hpp"
 #include "core/revision_id.hpp"
 #include "core/sql_script.hpp"
+#include "core/text_util.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -62,6 +65,38 @@ void check_requirements_applied(const rokso::MigrationTree& tree, const rokso::H
   }
 }
 
+// Reads every planned file. One unreadable file names them all, so a run is not fixed
+// one file at a time; nothing has been applied yet.
+void read_all(const rokso::MigrationTree& tree, std::vector<PlannedMigration>& planned) {
+  std::vector<std::string> errors;
+  for (PlannedMigration& p : planned) {
+    try {
+      p.migration = tree.read(*p.file);
+      // Before anything runs: a COMMIT in the third file must not leave two applied.
+      rokso::refuse_transaction_control(p.file->identity, p.migration);
+    } catch (const rokso::Error& e) {
+      errors.push_back(rokso::one_line(e.what()));
+    }
+  }
+  if (errors.empty()) return;
+  if (errors.size() == 1) throw rokso::failure(errors.front());
+  for (const std::string& error : errors) rokso::out::error(error);
+  throw rokso::failure(std::to_string(errors.size()) + " migration files cannot be read or run as written (above); nothing was applied");
+}
+
+// Files no loaded format reads: migrate and --check refuse to run (exit 1), --dry-run
+// warns. Said before connecting, as a malformed tree is.
+void refuse_unknown_files(rokso::Session& session, bool warn_only) {
+  const std::vector<std::string>& unknown = session.tree().unknown_files();
+  if (unknown.empty()) return;
+  const std::string problem = rokso::unknown_files_problem(unknown, session.plugins());
+  if (warn_only) {
+    rokso::out::warning("migrate would refuse to run: " + problem);
+    return;
+  }
+  throw rokso::failure(problem);
+}
+
 // What this run applies, in order. Following roksopsql: while a failed migration exists,
 // only the failed ones are retried (the next run does the rest), and --migration accepts
 // only the first failed file. Otherwise every pending file, or with --to those up to and
@@ -101,6 +136,7 @@ std::vector<PlannedMigration> plan(rokso::Session& session, const rokso::History
     }
     planned.push_back({file, state == State::failed, resume, {}});
     planned.front().migration = tree.read(*file);
+    rokso::refuse_transaction_control(identity, planned.front().migration);
     check_requirements_applied(tree, history, planned.front());
     return planned;
   }
@@ -129,7 +165,7 @@ std::vector<PlannedMigration> plan(rokso::Session& session, const rokso::History
       if (history.state_of(file.identity) == State::absent) planned.push_back({&file, false, {}, {}});
     }
   }
-  for (PlannedMigration& p : planned) p.migration = tree.read(*p.file);
+  read_all(tree, planned);
   if (!failed.empty()) {
     // A failed file's requirements were applied before it ran, unless its fix added one.
     for (const PlannedMigration& p : planned) {
@@ -231,7 +267,7 @@ std::string modified_message(const std::vector<std::string>& identities) {
 // --dry-run: the plan, in order, with its SQL. Nothing is executed and nothing written,
 // not even the version table, and no lock is taken.
 int dry_run(rokso::Session& session, bool json) {
-  session.tree();
+  refuse_unknown_files(session, true);
   const rokso::History history = session.version_table().read_history(0, false);
   std::vector<PlannedMigration> planned = plan(session, history);
   const std::vector<std::string> modified = modified_applied_files(session, history);
@@ -248,11 +284,11 @@ int dry_run(rokso::Session& session, bool json) {
   rokso::out::line("Dry run: " + std::to_string(planned.size()) +
                    " migration(s) would be applied, in this order; nothing is executed or recorded.");
   for (const PlannedMigration& p : planned) {
-    rokso::out::line("\n🌀 " + p.file->identity + (p.retry ? "  (retry of a failed migration)" : "") + "\n   runs " +
+    rokso::out::line("\n🌀 " + rokso::escape_for_display(p.file->identity) + (p.retry ? "  (retry of a failed migration)" : "") + "\n   runs " +
                      transaction_mode(p.migration));
     const std::vector<std::string>& required = p.migration.requires_identities;
     for (std::size_t i = 0; i < required.size(); ++i) {
-      rokso::out::line((i == 0 ? "   requires: " : "             ") + required[i]);
+      rokso::out::line((i == 0 ? "   requires: " : "             ") + rokso::escape_for_display(required[i]));
     }
     for (const auto& note : p.migration.notes) rokso::out::line("   note: " + note);
     std::string sql = p.migration.apply_sql;
@@ -266,7 +302,9 @@ int dry_run(rokso::Session& session, bool json) {
 // then rolls everything back, so a team learns whether they would succeed. Migrations
 // that cannot run in a transaction are listed as not checked.
 int check(rokso::Session& session, bool json) {
-  session.tree();
+  if (!session.tree().unknown_files().empty()) {
+    throw rokso::failure("check failed: " + rokso::unknown_files_problem(session.tree().unknown_files(), session.plugins()));
+  }
   rokso::Database& db = session.database();
   db.prepare_for_migrations(session.migration_settings());
   rokso::VersionTable& table = session.version_table();
@@ -291,20 +329,20 @@ int check(rokso::Session& session, bool json) {
   }
   std::size_t checked = 0, skipped = 0;
   pqxx::work tx(db.connection());
-  db.apply_transaction_settings(tx);  // behind a pooler, SET LOCAL is all that reaches the statements
+  const std::string xid = db.begin_migration(tx);
   for (PlannedMigration& p : planned) {
     if (!p.migration.transactional) {
-      rokso::out::line("⏭  not checked (runs outside a transaction): " + p.file->identity);
+      rokso::out::line("⏭  not checked (runs outside a transaction): " + rokso::escape_for_display(p.file->identity));
       p.result = "not_checked";
       ++skipped;
       continue;
     }
     const auto start = std::chrono::steady_clock::now();
     try {
-      if (!rokso::is_blank_sql(p.migration.apply_sql)) tx.exec(p.migration.apply_sql);
+      if (!rokso::is_blank_sql(p.migration.apply_sql)) tx.exec(rokso::sql_to_run_in_transaction(p.migration.apply_sql));
     } catch (const pqxx::sql_error& e) {
       p.result = "failed";
-      rokso::out::error("check failed: '" + p.file->identity + "' would fail; nothing was changed");
+      rokso::out::error("check failed: '" + rokso::escape_for_display(p.file->identity) + "' would fail; nothing was changed");
       if (json) {
         print_json("check", "check_failed", "", planned, rokso::one_line(rokso::describe_sql_error(e)));
       } else {
@@ -314,8 +352,14 @@ int check(rokso::Session& session, bool json) {
     }
     p.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
     p.result = "checked";
-    rokso::out::line("✔ " + p.file->identity);
+    rokso::out::line("✔ " + rokso::escape_for_display(p.file->identity));
     ++checked;
+  }
+  // Belt and braces: had a migration's SQL ended this transaction, what ran before that
+  // would be committed, and "everything was rolled back" a lie.
+  if (!db.protect_bookkeeping(tx, xid).same_transaction) {
+    throw rokso::failure("check failed: a migration's SQL ended the check's transaction, so what ran before that "
+                         "may be committed; check the database");
   }
   tx.abort();
   if (json) print_json("check", "check_passed", "", planned);
@@ -339,7 +383,7 @@ int migrate(rokso::Session& session) {
   if (session.has("dry-run") && session.has("check")) throw rokso::usage_error("--dry-run and --check exclude each other");
   if (session.has("dry-run")) return dry_run(session, json);
   if (session.has("check")) return check(session, json);
-  session.tree();  // a malformed tree stops us before we connect
+  refuse_unknown_files(session, false);  // as a malformed tree, this stops us before we connect
   rokso::Database& db = session.database();
   const rokso::MigrationSettings settings = session.migration_settings();
   db.prepare_for_migrations(settings);
@@ -363,7 +407,7 @@ int migrate(rokso::Session& session) {
   rokso::MigrationRunner runner(db, table, settings.lock_retries);
   for (PlannedMigration& p : planned) {
     const std::string& identity = p.file->identity;
-    rokso::out::line("🌀Applying migration file:  " + identity);
+    rokso::out::line("🌀Applying migration file:  " + rokso::escape_for_display(identity));
     if (!p.migration.transactional) {
       std::string why = "runs outside a transaction, statement by statement, as the file declares";
       for (const auto& note : p.migration.notes) {
@@ -390,10 +434,10 @@ int migrate(rokso::Session& session) {
       runner.record_failure(identity, revision, p.retry, e.progress());
       if (json) {
         print_json("apply", "failed", revision, planned, rokso::one_line(e.what()));
-        rokso::out::error("Your migration '" + identity + "' has failed. Please fix it and retry: " +
+        rokso::out::error("Your migration '" + rokso::escape_for_display(identity) + "' has failed. Please fix it and retry: " +
                           rokso::one_line(e.what()));
       } else {
-        rokso::out::error("Your migration '" + identity + "' has failed. Please fix it and retry.");
+        rokso::out::error("Your migration '" + rokso::escape_for_display(identity) + "' has failed. Please fix it and retry.");
         std::fprintf(stderr, "%s\n", e.what());
       }
       if (!p.migration.transactional) handle_invalid_indexes(session, p.migration, invalid_before, true);

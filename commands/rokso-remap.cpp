@@ -4,8 +4,12 @@
 //
 // It reads the database with pg_dump (once, schema only; see core/pg_dump.hpp for why)
 // and changes nothing in the user's schemas: the only writes are the files and the
-// version-table rows. Either both happen or neither: files written before a failure
-// are removed again.
+// version-table rows. Either both happen or neither, a kill -9 included: the files are
+// written into migration/.rokso-remap-<revision>/ (hidden, so no command sees them), the
+// rows committed, and only then are the files moved into place. The next remap finishes
+// what a crash interrupted: it moves the files of a recorded revision into place, and
+// deletes those of a revision that was never recorded.
+#include "core/atomic_file.hpp"
 #include "core/checksum.hpp"
 #include "core/command.hpp"
 #include "core/error.hpp"
@@ -25,7 +29,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <set>
 
@@ -123,6 +129,72 @@ std::set<unsigned> bookkeeping_relations(rokso::Database& db, const std::string&
   return oids;
 }
 
+// Where remap stages its files before their rows commit: a hidden directory, which every
+// scan of migration/ skips.
+const std::string kStagingPrefix = ".rokso-remap-";
+
+// Moves every file under `staging` to the same place under `root`, then removes
+// `staging`. A file already in place with the same content (a move interrupted between
+// link and unlink) is fine; one with other content is an error naming it.
+std::size_t move_into_place(const fs::path& staging, const fs::path& root) {
+  std::size_t moved = 0;
+  std::vector<fs::path> files;
+  for (const fs::directory_entry& entry : fs::recursive_directory_iterator(staging)) {
+    if (entry.is_regular_file()) files.push_back(entry.path());
+  }
+  for (const fs::path& from : files) {
+    const fs::path to = root / from.lexically_relative(staging);
+    std::error_code ec;
+    fs::create_directories(to.parent_path(), ec);
+    if (ec) throw rokso::failure("cannot create '" + to.parent_path().string() + "': " + ec.message());
+    const int err = rokso::rename_no_replace(from.string(), to.string());
+    if (err == EEXIST && fs::equivalent(from, to, ec)) {
+      fs::remove(from, ec);
+    } else if (err == EEXIST) {
+      throw rokso::failure("cannot move '" + from.string() + "' into place: '" + to.string() +
+                           "' already exists; move one of them aside and run 'rokso remap' again");
+    } else if (err != 0) {
+      throw rokso::failure("cannot move '" + from.string() + "' to '" + to.string() + "': " + std::strerror(err));
+    }
+    ++moved;
+  }
+  std::error_code ec;
+  fs::remove_all(staging, ec);
+  if (ec) throw rokso::failure("cannot remove '" + staging.string() + "': " + ec.message());
+  return moved;
+}
+
+// What an interrupted remap left under migration/: the files of a revision the version
+// table records are moved into place (the rows committed, the moves did not finish);
+// those of any other revision are deleted (it died before its rows committed). Returns
+// whether a recorded revision was finished.
+bool finish_interrupted_remaps(const fs::path& root, const rokso::History& history) {
+  std::error_code ec;
+  std::vector<fs::path> leftovers;
+  for (const fs::directory_entry& entry : fs::directory_iterator(root, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.compare(0, kStagingPrefix.size(), kStagingPrefix) == 0 && entry.is_directory()) {
+      leftovers.push_back(entry.path());
+    }
+  }
+  bool finished = false;
+  for (const fs::path& staging : leftovers) {
+    const std::string revision = staging.filename().string().substr(kStagingPrefix.size());
+    if (history.revision_taken(revision)) {
+      const std::size_t moved = move_into_place(staging, root);
+      rokso::out::line("[*] finished the remap of revision " + revision + " that was interrupted: " +
+                       std::to_string(moved) + " file(s) moved into place");
+      finished = true;
+    } else {
+      fs::remove_all(staging, ec);
+      if (ec) throw rokso::failure("cannot remove '" + staging.string() + "': " + ec.message());
+      rokso::out::warning("removed '" + staging.string() +
+                          "': the files of a remap that was interrupted before it recorded anything");
+    }
+  }
+  return finished;
+}
+
 int remap(rokso::Session& session) {
   rokso::Project& project = session.project();
   rokso::PluginRegistry& plugins = session.plugins();
@@ -141,7 +213,8 @@ int remap(rokso::Session& session) {
 
   rokso::VersionTable& table = session.version_table();
   rokso::MigrationLock lock(db, table.sql_name(), session.lock_wait_timeout());
-  const rokso::History history = table.read_history(0, true);
+  rokso::History history = table.read_history(0, true);
+  if (finish_interrupted_remaps(project.migration_dir(), history)) return rokso::kExitOk;
   if (history.size() > 0 && !session.has("force")) {
     throw rokso::failure("the version table " + table.display_name() + " already records " +
                          std::to_string(history.size()) +
@@ -184,6 +257,15 @@ int remap(rokso::Session& session) {
   }
 
   const std::string root = project.migration_dir().string();
+  for (const std::string& identity : identities) {
+    std::error_code ec;
+    if (fs::exists(fs::symlink_status(root + "/" + identity, ec))) {
+      throw rokso::failure("'" + root + "/" + identity + "' already exists; nothing was written");
+    }
+  }
+  const std::string revision = rokso::new_revision_id(
+      [&history](const std::string& candidate) { return history.revision_taken(candidate); });
+  const std::string staging = root + "/" + kStagingPrefix + revision;
   rokso::NewFiles written;
   for (const rokso::RemapFile& file : plan.files) {
     rokso::Migration m;
@@ -193,7 +275,7 @@ int remap(rokso::Session& session) {
     m.description = file.entries.front().type + " " + file.schema + "." + file.entries.front().name +
                     " (remapped from database " + project.config.database.dbname.value_or("") + ")";
     for (rokso::RenderedFile& rendered : format->render(file.encoded_stem, m)) {
-      written.add({root + "/" + file.directory, std::move(rendered.file_name), std::move(rendered.content)});
+      written.add({staging + "/" + file.directory, std::move(rendered.file_name), std::move(rendered.content)});
     }
   }
   written.write(4, [&](std::size_t done) {
@@ -205,7 +287,7 @@ int remap(rokso::Session& session) {
   // (the .sql format keeps its "-- rokso:" directives in the apply SQL).
   std::vector<std::string> checksums(plan.files.size());
   for (std::size_t i = 0; i < plan.files.size(); ++i) {
-    const std::string path = root + "/" + identities[i];
+    const std::string path = staging + "/" + identities[i];
     try {
       const rokso::Migration back = format->read(path);
       checksums[i] = rokso::migration_checksum(back.apply_sql, back.rollback_sql);
@@ -216,8 +298,6 @@ int remap(rokso::Session& session) {
 
   progress.say("remap: recording " + std::to_string(plan.files.size()) + " files in " + table.display_name());
   if (!history.table_exists() || !table.is_current()) table.ensure();
-  const std::string revision = rokso::new_revision_id(
-      [&history](const std::string& candidate) { return history.revision_taken(candidate); });
   {
     std::vector<std::pair<std::string, std::string>> rows;
     rows.reserve(plan.files.size());
@@ -226,7 +306,10 @@ int remap(rokso::Session& session) {
     table.record_complete(tx, rows, revision);
     tx.commit();
   }
+  // Recorded: from here on the files belong in the tree, and a crash before they are
+  // all moved is finished by the next remap.
   written.keep();
+  move_into_place(staging, root);
   progress.done();
 
   // Summary: files per schema and kind.

@@ -1,6 +1,7 @@
-// rokso rollback: undoes the latest revision (or every revision after --version <rev>,
+// rokso rollback: undoes the revision of the newest row (or every revision after --version <rev>,
 // the last --steps N migrations, or every migration applied after --to-date <timestamp>),
 // newest first; each file's rollback SQL commits together with the deletion of its row.
+// A failed (`error`) row among them changed nothing, so its row is only cleared.
 // --dry-run shows what would be undone and its SQL, and changes nothing anywhere: it takes
 // no lock and neither creates nor upgrades the version table.
 #include "core/checksum.hpp"
@@ -12,6 +13,9 @@
 #include "core/output.hpp"
 #include "core/prompt.hpp"
 #include "core/revision_id.hpp"
+#include "core/sql_script.hpp"
+#include "core/text_util.hpp"
+#include "core/transaction_control.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -57,8 +61,11 @@ std::set<long long> executed_after(rokso::Database& db, const rokso::VersionTabl
   return ids;
 }
 
-// The rows to roll back, newest first. Rows with status `error` are never rolled back:
-// nothing of theirs was applied.
+// The rows to undo, newest first. Without a selector: every row of the revision of the
+// newest row, so right after a failed run it is that run (as roksopsql did); with
+// --version: every row after that revision's last one, by id. Those two take `error` rows
+// too, which rollback() clears without running their SQL. --steps and --to-date count
+// applied (complete) migrations only.
 std::vector<const VersionRow*> targets(rokso::Session& session, const std::vector<VersionRow>& rows,
                                        const std::string& cutoff) {
   std::vector<const VersionRow*> complete;
@@ -76,8 +83,8 @@ std::vector<const VersionRow*> targets(rokso::Session& session, const std::vecto
       throw rokso::usage_error("unknown revision '" + revision + "' (see 'rokso status')");
     }
     // After the revision means after its last row by id, not by time.
-    for (const VersionRow* row : complete) {
-      if (row->id > last_id_of_revision) chosen.push_back(row);
+    for (const auto& row : rows) {
+      if (row.id > last_id_of_revision) chosen.push_back(&row);
     }
   } else if (session.has("steps")) {
     const auto steps = static_cast<std::size_t>(session.get<int>("steps"));
@@ -92,24 +99,59 @@ std::vector<const VersionRow*> targets(rokso::Session& session, const std::vecto
     for (const VersionRow* row : complete) {
       if (ids.count(row->id)) chosen.push_back(row);
     }
-  } else if (!complete.empty()) {
-    const std::string latest = complete.back()->version;
-    for (const VersionRow* row : complete) {
-      if (row->version == latest) chosen.push_back(row);
+  } else if (!rows.empty()) {
+    const std::string latest = rows.back().version;  // read() orders by id
+    for (const auto& row : rows) {
+      if (row.version == latest) chosen.push_back(&row);
     }
   }
   std::reverse(chosen.begin(), chosen.end());
   return chosen;
 }
 
+bool is_failed(const VersionRow& row) { return row.status != rokso::kStatusComplete; }
+
+// A failed migration that ran outside a transaction and got part-way committed its first
+// statements: clearing its row would forget them, running its rollback would undo what
+// never ran. Refused before anything is done, with the statements and the ways out:
+// true when refused.
+bool refuse_partly_applied(rokso::Session& session, const std::vector<const VersionRow*>& chosen) {
+  for (const VersionRow* row : chosen) {
+    if (!is_failed(*row) || row->progress <= 0) continue;
+    std::string ran;
+    try {
+      if (const rokso::MigrationFile* file = session.tree().find(row->filename)) {
+        const std::vector<rokso::SqlStatement> statements = rokso::split_sql(session.tree().read(*file).apply_sql);
+        for (int i = 0; i < row->progress && i < static_cast<int>(statements.size()); ++i) {
+          ran += "\n  " + std::to_string(i + 1) + ". " + statements[static_cast<std::size_t>(i)].text + ";";
+        }
+      }
+    } catch (const rokso::Error&) {
+      // Unreadable now: the count is all there is to say.
+    }
+    const std::string n = std::to_string(row->progress);
+    rokso::out::error("cannot roll back '" + row->filename + "': it runs outside a transaction and failed after its first " +
+                      n + " statement(s), which were committed and are still applied; nothing was rolled back");
+    if (!ran.empty()) std::fprintf(stderr, "The statements that ran:%s\n", ran.c_str());
+    rokso::out::hint("fix the file and run 'rokso migrate' to finish it (it resumes after them), then roll back; or undo "
+                     "them by hand and clear its row with 'rokso mark --pending " + row->filename + "'");
+    return true;
+  }
+  return false;
+}
+
 nlohmann::ordered_json file_json(const VersionRow& row, const rokso::Migration* migration, bool rolled_back) {
+  const bool failed = is_failed(row);
   return {
       {"id", row.id},
       {"identity", row.filename},
       {"revision", row.version},
       {"executed_at", row.executed_at},
-      {"rollback_sql", migration ? nlohmann::ordered_json(migration->rollback_sql) : nlohmann::ordered_json(nullptr)},
+      {"rollback_sql",
+       migration && !failed ? nlohmann::ordered_json(migration->rollback_sql) : nlohmann::ordered_json(nullptr)},
       {"rolled_back", rolled_back},
+      {"status", row.status},
+      {"action", failed ? "clear" : "roll_back"},
   };
 }
 
@@ -131,11 +173,27 @@ void print_json(bool dry_run, const std::string& outcome, const std::vector<cons
   rokso::out::line(doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
 }
 
+// The confirmation: the files whose rollback SQL runs, then the failed ones whose rows
+// are only cleared, each list newest first.
+std::string plan_text(const std::vector<const VersionRow*>& chosen, const std::string& heading) {
+  std::vector<const VersionRow*> undone, cleared;
+  for (const VersionRow* row : chosen) (is_failed(*row) ? cleared : undone).push_back(row);
+  std::string text;
+  if (!undone.empty()) text += heading + "\n" + rokso::render_history(undone);
+  if (!cleared.empty()) {
+    if (!text.empty()) text += "\n";
+    text += "Failed migrations whose rows will be cleared (they changed nothing, so no rollback SQL runs):\n" +
+            rokso::render_history(cleared);
+  }
+  return text;
+}
+
 void print_dry_run(const std::vector<const VersionRow*>& chosen, const std::vector<rokso::Migration>& migrations) {
-  std::string text = "Following files would be rolled back (dry run):\n" + rokso::render_history(chosen);
+  std::string text = plan_text(chosen, "Following files would be rolled back (dry run):");
   for (std::size_t i = 0; i < chosen.size(); ++i) {
+    if (is_failed(*chosen[i])) continue;
     const std::string& sql = migrations[i].rollback_sql;
-    text += "\n-- " + std::to_string(i + 1) + ". rollback SQL of " + chosen[i]->filename + "\n";
+    text += "\n-- " + std::to_string(i + 1) + ". rollback SQL of " + rokso::escape_for_display(chosen[i]->filename) + "\n";
     text += sql.empty() ? "(empty: rolling back only removes its row)\n" : sql;
     if (text.back() != '\n') text += '\n';
   }
@@ -181,20 +239,27 @@ int rollback(rokso::Session& session) {
     }
     return rokso::kExitOk;
   }
+  if (refuse_partly_applied(session, chosen)) return rokso::kExitFailed;
   // Every rollback is read before the question, so a missing or broken file stops us
-  // before anything is undone.
+  // before anything is undone. A failed row needs no file: nothing of it runs.
   rokso::MigrationTree& tree = session.tree();
   std::vector<rokso::Migration> migrations;
   for (const VersionRow* row : chosen) {
+    if (is_failed(*row)) {
+      migrations.emplace_back();
+      continue;
+    }
     const rokso::MigrationFile* file = tree.find(row->filename);
     if (!file) {
       throw rokso::failure("cannot roll back '" + row->filename + "': the file is no longer under migration/");
     }
     migrations.push_back(tree.read(*file));
+    rokso::refuse_transaction_control(row->filename, "rollback SQL", migrations.back().rollback_sql,
+                                      rokso::rollback_runs_in_transaction(migrations.back()));
     // Its rollback SQL may not be what was applied with it: say so before it runs.
     const rokso::Migration& m = migrations.back();
     if (!row->checksum.empty() && row->checksum != rokso::migration_checksum(m.apply_sql, m.rollback_sql)) {
-      rokso::out::warning("'" + row->filename +
+      rokso::out::warning("'" + rokso::escape_for_display(row->filename) +
                           "' was modified since it was applied: its current rollback SQL is what runs");
     }
   }
@@ -207,15 +272,22 @@ int rollback(rokso::Session& session) {
     }
     return rokso::kExitOk;
   }
-  if (!json) rokso::out::line("Following files will be rolledback:\n" + rokso::render_history(chosen));
+  if (!json) rokso::out::line(plan_text(chosen, "Following files will be rolledback:"));
   if (!session.has("yes") && !rokso::confirm("Please confirm to proceed(y/yes)")) return rokso::kExitOk;
   rokso::MigrationRunner runner(db, table, settings.lock_retries);
   for (std::size_t i = 0; i < chosen.size(); ++i) {
-    if (!json) rokso::out::line("\n🔄 Rolling back file::  " + chosen[i]->filename);
+    const bool clear = is_failed(*chosen[i]);
+    if (!json) {
+      const std::string shown = rokso::escape_for_display(chosen[i]->filename);
+      rokso::out::line(clear ? "\n🧹 Clearing the row of failed file::  " + shown
+                             : "\n🔄 Rolling back file::  " + shown);
+    }
     try {
+      // A failed row's Migration is empty: only its row is deleted.
       runner.roll_back(chosen[i]->id, migrations[i]);
     } catch (const rokso::MigrationFailed& e) {
-      const std::string message = "rolling back '" + chosen[i]->filename + "' failed; it is still applied";
+      const std::string message = "rolling back '" + chosen[i]->filename + "' failed; it is still " +
+                                  (clear ? "recorded as failed" : "applied");
       if (json) {
         print_json(false, "failed", chosen, migrations, i, rokso::one_line(e.what()));
         rokso::out::error(message + ": " + rokso::one_line(e.what()));

@@ -6,6 +6,7 @@
 #include "core/command.hpp"
 #include "core/error.hpp"
 #include "core/output.hpp"
+#include "core/text_util.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -17,8 +18,8 @@ constexpr int kShowJsonVersion = 1;
 std::string text_view(const rokso::MigrationFile& file, const std::string& path, const rokso::Migration& m) {
   std::string requires_list;
   for (const auto& r : m.requires_identities) requires_list += (requires_list.empty() ? "" : ", ") + r;
-  std::string text = "identity:     " + file.identity + "\n" +
-                     "file:         " + path + "\n" +
+  std::string text = "identity:     " + rokso::escape_for_display(file.identity) + "\n" +
+                     "file:         " + rokso::escape_for_display(path) + "\n" +
                      "format:       " + file.format->name() + "\n" +
                      "transaction:  " +
                      (m.transactional ? "yes (applied atomically with its version-table row)"

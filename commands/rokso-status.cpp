@@ -1,7 +1,9 @@
 // rokso status: the last successful migrations, the failed ones, and what is pending —
 // like `git status`. Read-only: one connection, one read of the version table.
 // --format json gives the same as one JSON document; --exit-code makes "something is
-// pending, failed or modified" exit 1, for CI gates (like `git diff --exit-code`).
+// pending, failed, modified or unknown" exit 1, for CI gates (like `git diff --exit-code`).
+// Exit 1 without it too when migrate would stop before applying anything because a
+// pending file cannot be read or ordered.
 // Applied files are read and compared with their recorded checksums (core/checksum.hpp):
 // one read per applied file, skipped with --no-checksums.
 #include "core/checksum.hpp"
@@ -10,7 +12,9 @@
 #include "core/error.hpp"
 #include "core/history_table.hpp"
 #include "core/output.hpp"
+#include "core/project_plugins.hpp"
 #include "core/text_table.hpp"
+#include "core/text_util.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -45,6 +49,10 @@ nlohmann::ordered_json string_or_null(const std::string& text) {
 
 std::string json_view(rokso::Session& session, const rokso::History& history, const std::vector<PendingFile>& pending,
                       const rokso::DriftReport& drift, const std::string& order_error) {
+  const std::vector<std::string>& unknown_files = session.tree().unknown_files();
+  nlohmann::ordered_json unknown = nlohmann::ordered_json::array(), formats = nlohmann::ordered_json::array();
+  for (const std::string& identity : unknown_files) unknown.push_back({{"identity", identity}});
+  for (const rokso::FormatPlugin* format : session.plugins().formats()) formats.push_back(format->name());
   nlohmann::ordered_json recent = nlohmann::ordered_json::array(), failed = nlohmann::ordered_json::array(), files = nlohmann::ordered_json::array();
   nlohmann::ordered_json modified = nlohmann::ordered_json::array(), missing = nlohmann::ordered_json::array(),
                          unverified = nlohmann::ordered_json::array();
@@ -81,8 +89,9 @@ std::string json_view(rokso::Session& session, const rokso::History& history, co
                   {"pending", pending.size()},
                   {"modified", drift.modified.size()},
                   {"missing", drift.missing.size()},
-                  {"unverified", drift.unverified_count}}},
-      {"up_to_date", history.failed().empty() && pending.empty()},
+                  {"unverified", drift.unverified_count},
+                  {"unknown", unknown_files.size()}}},
+      {"up_to_date", history.failed().empty() && pending.empty() && unknown_files.empty()},
       {"recent_applied", recent},
       {"failed", failed},
       {"pending", files},
@@ -92,11 +101,13 @@ std::string json_view(rokso::Session& session, const rokso::History& history, co
       {"modified", modified},
       {"missing", missing},
       {"unverified", unverified},
+      {"unknown", unknown},
+      {"formats", formats},
   };
   return doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
-std::string text_view(const rokso::History& history, const std::vector<PendingFile>& pending,
+std::string text_view(rokso::Session& session, const rokso::History& history, const std::vector<PendingFile>& pending,
                       const rokso::DriftReport& drift) {
   std::vector<const rokso::VersionRow*> complete, failed;
   for (const auto& row : history.recent_complete()) complete.push_back(&row);
@@ -104,21 +115,39 @@ std::string text_view(const rokso::History& history, const std::vector<PendingFi
 
   std::string text = "Last few successful migrations:\n" + rokso::render_history(complete);
   if (!failed.empty()) text += "\nFailed migrations:\n" + rokso::render_history(failed);
-  if (pending.empty()) {
+  // A file that cannot be read is listed on its own, with why; the others stay pending.
+  std::size_t readable = 0;
+  for (const auto& p : pending) readable += p.error.empty() ? 1 : 0;
+  if (readable == 0) {
     text += "\nNo new migration to process.";
   } else {
     rokso::TextTable table({"filename", "version", "status"});
-    for (const auto& p : pending) table.add_row({p.identity, "NA", "pending"});
+    for (const auto& p : pending) {
+      if (p.error.empty()) table.add_row({p.identity, "NA", "pending"});
+    }
     text += "\nPending migrations for application:\n" + table.render();
     text.pop_back();
   }
   for (const auto& p : pending) {
-    for (const auto& note : p.notes) text += "\nnote: " + p.identity + ": " + note;
+    for (const auto& note : p.notes) text += "\nnote: " + rokso::escape_for_display(p.identity) + ": " + note;
+  }
+  if (readable < pending.size()) {
+    text += "\n\nPending, but cannot be read (migrate stops before applying anything until they are fixed):";
+    for (const auto& p : pending) {
+      if (!p.error.empty()) text += "\n\tunreadable: " + p.identity + "\n\t  " + rokso::one_line(p.error);
+    }
+  }
+  const std::vector<std::string>& unknown = session.tree().unknown_files();
+  if (!unknown.empty()) {
+    text += "\n\nNot read by any loaded format (formats: " + rokso::loaded_format_names(session.plugins()) +
+            "; migrate refuses to run while they are here):";
+    for (const auto& identity : unknown) text += "\n\tunknown:   " + identity;
+    text += "\n  (install the plugin that reads them, rename them, or list them under \"ignore\" in config.json)";
   }
   if (!drift.modified.empty()) {
     text += "\n\nModified since applied (migrate refuses to run until this is resolved):";
     for (const auto& m : drift.modified) {
-      text += "\n\tmodified:  " + m.identity + (m.error.empty() ? "" : "  (cannot be read: " + m.error + ")");
+      text += "\n\tmodified:  " + rokso::escape_for_display(m.identity) + (m.error.empty() ? "" : "  (cannot be read: " + m.error + ")");
     }
     text += "\n  (restore the file as it was applied, or record its new content with 'rokso accept <identity>'"
             " or 'rokso accept --all')";
@@ -126,7 +155,7 @@ std::string text_view(const rokso::History& history, const std::vector<PendingFi
   if (!drift.missing.empty()) {
     text += "\n\nRecorded, but no longer under migration/:";
     for (const auto& m : drift.missing) {
-      text += "\n\tmissing:   " + m.identity + (m.complete ? "" : "  (failed)");
+      text += "\n\tmissing:   " + rokso::escape_for_display(m.identity) + (m.complete ? "" : "  (failed)");
     }
     text += "\n  (restore the file, or forget its row with 'rokso mark --pending <identity>')";
   }
@@ -188,14 +217,16 @@ int status(rokso::Session& session) {
   const rokso::DriftReport drift = rokso::find_drift(
       tree, history, session.has("no-checksums") ? rokso::DriftCheck::missing_only : rokso::DriftCheck::recorded,
       format == "json");
-  rokso::out::line(format == "json" ? json_view(session, history, pending, drift, order_error) : text_view(history, pending, drift));
+  rokso::out::line(format == "json" ? json_view(session, history, pending, drift, order_error)
+                                    : text_view(session, history, pending, drift));
   for (const auto& p : pending) {
     if (!p.error.empty()) rokso::out::error(rokso::one_line(p.error));
   }
   if (!order_error.empty()) rokso::out::error(order_error + " (pending files shown in the tree's order)");
   // A malformed pending file is what migrate would fail on: say so in the exit code.
   if (malformed) return rokso::kExitFailed;
-  if (session.has("exit-code") && (!pending.empty() || !history.failed().empty() || !drift.modified.empty())) {
+  if (session.has("exit-code") && (!pending.empty() || !history.failed().empty() || !drift.modified.empty() ||
+                                   !tree.unknown_files().empty())) {
     return rokso::kExitFailed;
   }
   return rokso::kExitOk;
@@ -210,7 +241,7 @@ int main(int argc, char** argv) {
   command.options.add_options()
       ("format", rokso::po::value<std::string>()->default_value("text")->value_name("<text|json>"),
        "output format")
-      ("exit-code", "exit 1 when a migration is pending, failed or modified (for CI), 0 otherwise")
+      ("exit-code", "exit 1 when a migration is pending, failed or modified, or a file is unknown (for CI), 0 otherwise")
       ("no-checksums", "do not read the applied files to find the modified ones (faster on a long history)");
   command.run = status;
   return rokso::run_command(argc, argv, command);

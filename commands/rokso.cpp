@@ -28,7 +28,7 @@ constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
 constexpr const char kPrefix[] = "rokso-";
 
-const char kUsage[] = "usage: rokso [--version] [--help] [-C <dir>] <command> [<args>]\n";
+const char kUsage[] = "usage: rokso [--version] [--help] [-C <dir>] [-v] <command> [<args>]\n";
 
 // Where commands are looked for, in order, each tagged with whether it is rokso's own.
 struct SearchDir {
@@ -157,7 +157,13 @@ int unknown_command(const std::string& name) {
   return kExitUsage;
 }
 
-int run_external(const std::string& name, int argc, char** argv, int first_arg) {
+// The global options that stood before the command and are the command's to act on
+// (-C is done here, by changing directory, as git does).
+struct GlobalOptions {
+  bool verbose = false;
+};
+
+int run_external(const std::string& name, int argc, char** argv, int first_arg, const GlobalOptions& global = {}) {
   const std::string path = find_command(name);
   if (path.empty()) return unknown_command(name);
   // Children find rokso's own commands first, as git puts its exec path on PATH.
@@ -167,6 +173,16 @@ int run_external(const std::string& name, int argc, char** argv, int first_arg) 
   std::vector<char*> args;
   std::string argv0 = std::string(kPrefix) + name;
   args.push_back(&argv0[0]);
+  // "rokso -v migrate" is "rokso migrate -v". A custom command gets ROKSO_VERBOSE=1
+  // instead, so its arguments stay exactly what was typed after its name.
+  char verbose_flag[] = "-v";
+  if (global.verbose) {
+    if (rokso::find_builtin_command(name)) {
+      args.push_back(verbose_flag);
+    } else {
+      ::setenv("ROKSO_VERBOSE", "1", 1);
+    }
+  }
   for (int i = first_arg; i < argc; ++i) args.push_back(argv[i]);
   args.push_back(nullptr);
   std::fflush(stdout);
@@ -175,11 +191,37 @@ int run_external(const std::string& name, int argc, char** argv, int first_arg) 
   return kExitFailed;
 }
 
+// -C <dir>: run as if started in <dir>; several combine, each relative to the one
+// before (git's rule).
+bool change_directory(const char* dir) {
+  if (*dir == '\0') {
+    std::fputs("error: -C needs a directory\n", stderr);
+    return false;
+  }
+  if (::chdir(dir) != 0) {
+    std::fprintf(stderr, "error: cannot change to '%s': %s\n", dir, std::strerror(errno));
+    return false;
+  }
+  return true;
+}
+
+// "rokso help <cmd>" and "rokso --help <cmd>": the command's own --help.
+int help_for(const std::string& topic, char* argv0) {
+  char help_flag[] = "--help";
+  char* help_argv[] = {argv0, help_flag, nullptr};
+  if (find_command(topic).empty()) return unknown_command(topic);
+  return run_external(topic, 2, help_argv, 1);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int i = 1;
-  // Global options come before the command; everything after it belongs to the command.
+  // Global options come before the command (as git's and roksopsql users type them);
+  // everything after the command belongs to it. They are the options every rokso-<cmd>
+  // takes too (core/command.cpp), so each works in either position.
+  GlobalOptions global;
+  bool help = false;
   for (; i < argc && argv[i][0] == '-'; ++i) {
     const std::string arg = argv[i];
     if (arg == "--version") {
@@ -187,21 +229,29 @@ int main(int argc, char** argv) {
       return kExitOk;
     }
     if (arg == "-h" || arg == "--help") {
-      list_commands();
-      return kExitOk;
+      help = true;
+      continue;
     }
-    if (arg == "-C") {
+    if (arg == "-v" || arg == "--verbose") {
+      global.verbose = true;
+      continue;
+    }
+    if (arg == "-C" || arg == "--directory") {
       if (i + 1 >= argc) {
-        std::fputs("error: -C needs a directory\n", stderr);
+        std::fprintf(stderr, "error: %s needs a directory\n%s", arg.c_str(), kUsage);
         return kExitUsage;
       }
-      if (::chdir(argv[++i]) != 0) {
-        std::fprintf(stderr, "error: cannot change to '%s': %s\n", argv[i], std::strerror(errno));
-        return kExitUsage;
-      }
+      if (!change_directory(argv[++i])) return kExitUsage;
+      continue;
+    }
+    if (arg.compare(0, 2, "-C") == 0 || arg.compare(0, 12, "--directory=") == 0) {
+      if (!change_directory(argv[i] + (arg[1] == 'C' ? 2 : 12))) return kExitUsage;
       continue;
     }
     std::fprintf(stderr, "error: unknown option '%s'\n%s", arg.c_str(), kUsage);
+    if (arg.compare(0, 2, "--") == 0) {
+      std::fputs("hint: a command's own options go after its name, e.g. 'rokso migrate --lock-wait=5'\n", stderr);
+    }
     return kExitUsage;
   }
   if (i >= argc) {
@@ -209,16 +259,13 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   const std::string command = argv[i];
+  if (help && command != "help") return help_for(command, argv[0]);
   if (command == "help") {
     if (i + 1 >= argc || std::strcmp(argv[i + 1], "-a") == 0 || std::strcmp(argv[i + 1], "--all") == 0) {
       list_commands();
       return kExitOk;
     }
-    const std::string topic = argv[i + 1];
-    char help_flag[] = "--help";
-    char* help_argv[] = {argv[0], help_flag, nullptr};
-    if (find_command(topic).empty()) return unknown_command(topic);
-    return run_external(topic, 2, help_argv, 1);
+    return help_for(argv[i + 1], argv[0]);
   }
-  return run_external(command, argc, argv, i + 1);
+  return run_external(command, argc, argv, i + 1, global);
 }

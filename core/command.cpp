@@ -4,12 +4,16 @@
 #include "core/error.hpp"
 #include "core/install_paths.hpp"
 #include "core/output.hpp"
+#include "core/project_plugins.hpp"
+
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
-#include <unistd.h>
 
 namespace rokso {
 namespace fs = std::filesystem;
@@ -22,14 +26,14 @@ std::optional<fs::path> Session::start_dir() const {
 double Session::lock_wait_timeout() {
   if (options_.count("lock-wait")) {
     double seconds = options_["lock-wait"].as<double>();
-    if (seconds < 0) throw usage_error("--lock-wait must not be negative");
+    if (!is_wait_seconds(seconds)) throw usage_error("--lock-wait must be a number of seconds from 0 to 86400");
     return seconds;
   }
   if (const char* env = std::getenv("ROKSO_LOCK_WAIT")) {
     char* end = nullptr;
     double seconds = std::strtod(env, &end);
-    if (end == env || *end != '\0' || seconds < 0) {
-      throw usage_error("ROKSO_LOCK_WAIT must be a number of seconds, not '" + std::string(env) + "'");
+    if (end == env || *end != '\0' || !is_wait_seconds(seconds)) {
+      throw usage_error("ROKSO_LOCK_WAIT must be a number of seconds from 0 to 86400, not '" + std::string(env) + "'");
     }
     return seconds;
   }
@@ -46,7 +50,13 @@ MigrationSettings Session::migration_settings() {
 }
 
 Project& Session::project() {
-  if (!project_) project_ = find_project(start_dir());
+  if (!project_) {
+    Project found = find_project(start_dir());
+    // Before any work: a project that needs a plugin this machine lacks would otherwise
+    // see its files as unknown, or a command half done.
+    if (!found.config.required_plugins.empty()) check_required_plugins(found.config, found.config_file(), plugins());
+    project_ = std::move(found);
+  }
   return *project_;
 }
 
@@ -59,6 +69,7 @@ VersionTable& Session::version_table() {
   if (!version_table_) {
     version_table_ = std::make_unique<VersionTable>(database(), project().config.database.schema,
                                                     project().config.version_table);
+    version_table_->set_read_lock_timeout(migration_settings().lock_timeout);
   }
   return *version_table_;
 }
@@ -81,7 +92,7 @@ MigrationTree& Session::tree() {
       throw failure("no migration file format plugin found (searched: ROKSO_PLUGIN_PATH and " +
                     install_paths().plugins.string() + ")");
     }
-    tree_ = MigrationTree::scan(project().migration_dir(), formats, order());
+    tree_ = MigrationTree::scan(project().migration_dir(), formats, order(), IgnoreRules(project().config.ignore));
   }
   return *tree_;
 }
@@ -98,6 +109,16 @@ extern "C" void on_interrupt(int) {
   ::_exit(kExitInterrupted);
 }
 
+// A command may hold the database password in memory (config.json's, a prompt's): no
+// core dump of it may land on disk, whatever `ulimit -c` or core_pattern say. The
+// limit is inherited by what rokso starts (pg_dump, which gets the password too).
+// Not dumpable also keeps other users' debuggers out of this process.
+void forbid_core_dumps() {
+  const struct rlimit none = {0, 0};
+  ::setrlimit(RLIMIT_CORE, &none);
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 void print_help(const CommandDefinition& command) {
   const CommandInfo* info = find_builtin_command(command.name);
   std::cout << "usage: rokso " << command.name << (command.synopsis.empty() ? "" : " ")
@@ -110,6 +131,7 @@ void print_help(const CommandDefinition& command) {
 
 int run_command(int argc, char** argv, CommandDefinition& command) {
   std::signal(SIGINT, on_interrupt);
+  forbid_core_dumps();
   command.options.add_options()
       ("help,h", "show this help")
       ("directory,C", po::value<std::string>()->value_name("<dir>"),
@@ -151,6 +173,12 @@ int run_command(int argc, char** argv, CommandDefinition& command) {
     return kExitFailed;
   } catch (const std::exception& e) {
     out::error(one_line(e.what()));
+    return kExitFailed;
+  } catch (...) {
+    // Only plugin code throws something that is not a std::exception; rokso must still
+    // end with a message and its exit code, not std::terminate's abort.
+    std::cout.flush();
+    out::error("a plugin failed with an exception that is not a std::exception");
     return kExitFailed;
   }
 }

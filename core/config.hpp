@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace rokso {
 
@@ -37,6 +38,22 @@ const char* lock_mode_name(LockMode mode);
 // `settings` with $ROKSO_LOCK_MODE applied when it is set. Throws Error(kExitUsage) on a bad value.
 LockSettings with_lock_environment(LockSettings settings);
 
+// How long rokso waits for a server that does not answer (README: "Every wait is
+// bounded"). The first five are libpq's connection parameters, set on every connection
+// (config.json's "database" keys of the same names); keepalives and tcp_user_timeout
+// apply to TCP only.
+struct WaitBounds {
+  int connect_timeout_s = 10;     // connecting, the whole handshake included
+  int keepalives_idle_s = 10;     // a silent TCP connection is probed after this...
+  int keepalives_interval_s = 5;  // ...every this...
+  int keepalives_count = 3;       // ...and given up after this many unanswered probes
+  int tcp_user_timeout_ms = 30000;  // data sent but not acknowledged for this long: given up
+  // rokso's own reads of the version table ("read_timeout", seconds): the server cancels
+  // one after this, and rokso closes the connection when the server has not answered 5 s
+  // later (a stopped server process, which no TCP setting notices).
+  double read_timeout_s = 60;
+};
+
 struct DatabaseSettings {
   std::optional<std::string> host;
   std::optional<std::string> port;
@@ -45,6 +62,7 @@ struct DatabaseSettings {
   std::optional<std::string> password;  // never printed, never logged
   std::string schema = "public";
   LockSettings lock;  // rokso's own keys, read at the top level or inside "database"
+  WaitBounds bounds;
 };
 
 // How each migration runs (config.json's "migrations" object).
@@ -70,7 +88,16 @@ struct Config {
   // The file format `rokso create` writes when --format is not given.
   std::string default_format = "py";
   MigrationSettings migrations;
+  // "ignore": globs (relative to migration/) of files that are not migrations
+  // (core/ignore_rules.hpp).
+  std::vector<std::string> ignore;
+  // "plugins": plugin names the project needs; every command refuses to run without them.
+  std::vector<std::string> required_plugins;
 };
+
+// A number of seconds rokso may wait for something (--lock-wait, "lock_wait_timeout"):
+// finite, from 0 to a day.
+bool is_wait_seconds(double seconds);
 
 // Reads config.json. Throws Error(kExitUsage) naming the file and what is wrong with it.
 Config load_config(const std::filesystem::path& file);

@@ -3,6 +3,9 @@
 #include "core/error.hpp"
 #include "core/output.hpp"
 
+#include <sys/socket.h>
+
+#include <chrono>
 #include <cstring>
 
 namespace rokso {
@@ -44,37 +47,103 @@ std::string Database::server_version() {
   return tx.exec1("SELECT version()")[0].as<std::string>();
 }
 
+namespace {
+
+// "pg_catalog.set_config('lock_timeout', <value>, <local>), ..." for `settings`, with the
+// values quoted by `quote`.
+template <typename Quote>
+std::string settings_sql(const MigrationSettings& settings, bool local, int server_version, Quote quote) {
+  const std::string scope = local ? "true" : "false";
+  std::string sql = "pg_catalog.set_config('lock_timeout', " + quote(settings.lock_timeout) + ", " + scope + ")";
+  if (!settings.statement_timeout.empty()) {
+    sql += ", pg_catalog.set_config('statement_timeout', " + quote(settings.statement_timeout) + ", " + scope + ")";
+  }
+  if (server_version >= 140000) {
+    sql += ", pg_catalog.set_config('client_connection_check_interval', '1000', " + scope + ")";
+  }
+  return sql;
+}
+
+}  // namespace
+
 void Database::prepare_for_migrations(const MigrationSettings& settings) {
   // One round trip, as plain SETs took: the settings are made only when the server
   // process answering is the one this connection logged in to (no pooler in between).
   std::string sql =
-      "SELECT p.pid,"
-      " CASE WHEN p.pid = $1 THEN set_config('lock_timeout', $2, false) END,"
-      " CASE WHEN p.pid = $1 AND $3 <> '' THEN set_config('statement_timeout', $3, false) END";
+      "SELECT p.pid, pg_catalog.current_setting('client_encoding'),"
+      " CASE WHEN p.pid = $1 THEN pg_catalog.set_config('lock_timeout', $2, false) END,"
+      " CASE WHEN p.pid = $1 AND $3 <> '' THEN pg_catalog.set_config('statement_timeout', $3, false) END";
   if (connection_->server_version() >= 140000) {
-    sql += ", CASE WHEN p.pid = $1 THEN set_config('client_connection_check_interval', '1000', false) END";
+    sql += ", CASE WHEN p.pid = $1 THEN pg_catalog.set_config('client_connection_check_interval', '1000', false) END";
   }
   sql += " FROM (SELECT pg_catalog.pg_backend_pid() AS pid) p";
   pqxx::nontransaction tx(*connection_);
   const pqxx::row row = tx.exec_params1(sql, connection_->backendpid(), settings.lock_timeout, settings.statement_timeout);
-  if (note_server_pid(row[0].as<int>())) {
-    transaction_settings_ = settings;
-  } else {
-    transaction_settings_.reset();
-  }
+  note_server_pid(row[0].as<int>());
+  client_encoding_ = row[1].as<std::string>();
+  migration_settings_ = settings;
 }
 
-void Database::apply_transaction_settings(pqxx::transaction_base& tx) {
-  if (!transaction_settings_) return;
-  const MigrationSettings& s = *transaction_settings_;
-  std::string sql = "SELECT set_config('lock_timeout', $1, true)";
-  if (!s.statement_timeout.empty()) sql += ", set_config('statement_timeout', $2, true)";
-  if (connection_->server_version() >= 140000) sql += ", set_config('client_connection_check_interval', '1000', true)";
-  if (s.statement_timeout.empty()) {
-    tx.exec_params(sql, s.lock_timeout);
-  } else {
-    tx.exec_params(sql, s.lock_timeout, s.statement_timeout);
+std::string Database::begin_migration(pqxx::transaction_base& tx) {
+  std::string sql = "SELECT pg_catalog.txid_current()";
+  if (migration_settings_) {
+    sql += ", " + settings_sql(*migration_settings_, true, connection_->server_version(),
+                               [&tx](const std::string& v) { return tx.quote(v); });
   }
+  return tx.exec1(sql)[0].as<std::string>();
+}
+
+Database::BookkeepingCheck Database::protect_bookkeeping(pqxx::transaction_base& tx, const std::string& xid) {
+  if (xid.find_first_not_of("0123456789") != std::string::npos) throw failure("internal: bad transaction id " + xid);
+  // SET LOCAL: the migration's own SETs come back after the commit until reset_session(),
+  // but nothing of rokso's runs before that.
+  std::string sql =
+      "SET LOCAL SESSION AUTHORIZATION DEFAULT; SET LOCAL ROLE NONE; "
+      "SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true)";
+  if (!client_encoding_.empty()) {
+    sql += ", pg_catalog.set_config('client_encoding', " + tx.quote(client_encoding_) + ", true)";
+  }
+  sql += xid.empty() ? ", true" : ", pg_catalog.txid_current_if_assigned() IS NOT DISTINCT FROM " + xid + "::bigint";
+  sql += ", " + (lock_probe_.empty() ? std::string("true") : "(" + lock_probe_ + ")");
+  const pqxx::row row = tx.exec1(sql);
+  const pqxx::row::size_type n = row.size();
+  BookkeepingCheck check;
+  check.same_transaction = row[n - 2].as<bool>();
+  check.lock_held = row[n - 1].as<bool>();
+  return check;
+}
+
+void Database::reset_session() {
+  if (behind_pooler_) return;
+  pqxx::nontransaction tx(*connection_);
+  std::string sql = "RESET SESSION AUTHORIZATION; RESET ROLE; RESET ALL";
+  if (migration_settings_) {
+    sql += "; SELECT " + settings_sql(*migration_settings_, false, connection_->server_version(),
+                                      [&tx](const std::string& v) { return tx.quote(v); });
+  }
+  tx.exec(sql);
+}
+
+Database::ReplyDeadline::ReplyDeadline(Database& db, double seconds) {
+  const int socket = db.connection().sock();
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(seconds));
+  watcher_ = std::thread([this, socket, deadline] {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (wake_.wait_until(lock, deadline, [this] { return done_; })) return;
+    expired_ = true;
+    // Not close(): the descriptor stays libpq's; the waiting poll() wakes up to an end of file.
+    if (socket >= 0) ::shutdown(socket, SHUT_RDWR);
+  });
+}
+
+Database::ReplyDeadline::~ReplyDeadline() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    done_ = true;
+  }
+  wake_.notify_all();
+  watcher_.join();
 }
 
 bool Database::note_server_pid(int pid) {

@@ -1,26 +1,11 @@
 #include "core/error.hpp"
 
+#include "core/text_util.hpp"
+
 namespace rokso {
 
 std::string escape_control_characters(const std::string& message) {
-  static const char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(message.size());
-  for (char ch : message) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else if ((c < 0x20 && c != '\t') || c == 0x7f) {
-      out += "\\x";
-      out += hex[c >> 4];
-      out += hex[c & 0xf];
-    } else {
-      out += ch;
-    }
-  }
-  return out;
+  return escape_for_display(message);
 }
 
 std::string one_line(const std::string& message) {

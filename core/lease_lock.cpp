@@ -1,6 +1,7 @@
 #include "core/lease_lock.hpp"
 
 #include "core/error.hpp"
+#include "core/table_trust.hpp"
 
 #include <unistd.h>
 
@@ -130,6 +131,12 @@ bool LeaseLock::try_acquire(std::string* holder) {
   return true;
 }
 
+std::string LeaseLock::probe_sql() const {
+  // The token is hex digits of our own.
+  return "EXISTS (SELECT FROM " + table_ + " WHERE holder = '" + token_ +
+         "' AND expires_at > pg_catalog.clock_timestamp())";
+}
+
 bool LeaseLock::insert_or_take_over() {
   const std::string sql =
       "INSERT INTO " + table_ +
@@ -142,6 +149,10 @@ bool LeaseLock::insert_or_take_over() {
   for (int attempt = 0;; ++attempt) {
     try {
       pqxx::nontransaction tx(db_.connection());
+      if (!table_checked_) {
+        check_own_table(tx, table_, table_);
+        table_checked_ = true;
+      }
       pqxx::result r = tx.exec_params(sql, token_, held_by_, expiry_s_);
       if (r.empty()) return false;
       db_.note_server_pid(r[0][0].as<int>());
@@ -159,10 +170,13 @@ void LeaseLock::create_table() {
     // A transaction-level advisory lock works through any pooler: it keeps racing
     // first runs from tripping over each other's CREATE TABLE IF NOT EXISTS.
     tx.exec_params("SELECT pg_advisory_xact_lock(" + std::string(kAdvisoryLockClass) + ", hashtext($1))", table_);
+    const bool created = tx.exec_params1("SELECT pg_catalog.to_regclass($1) IS NULL", table_)[0].as<bool>();
     tx.exec("CREATE TABLE IF NOT EXISTS " + table_ +
             " (singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),"
             " holder text NOT NULL, held_by text NOT NULL,"
             " acquired_at timestamptz NOT NULL, expires_at timestamptz NOT NULL)");
+    if (created) make_owner_only(tx, table_);
+    check_own_table(tx, table_, table_);
     tx.commit();
   } catch (const pqxx::broken_connection&) {
     throw;

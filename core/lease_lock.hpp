@@ -57,6 +57,10 @@ class LeaseLock {
   // holds it when holder is not null.
   bool try_acquire(std::string* holder);
 
+  // A boolean SQL expression, true while the lease is ours and unexpired (for
+  // Database::set_lock_probe()).
+  std::string probe_sql() const;
+
  private:
   bool insert_or_take_over();
   void create_table();
@@ -70,6 +74,7 @@ class LeaseLock {
   std::string held_by_;
   double expiry_s_;
   bool held_ = false;
+  bool table_checked_ = false;  // the lease table is one rokso may use (core/table_trust.hpp)
 
   std::thread renewer_;
   std::mutex mutex_;

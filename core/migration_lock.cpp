@@ -64,6 +64,7 @@ MigrationLock::MigrationLock(Database& db, const std::string& version_table_sql_
       lease_table_ = lease_table_name(key_);
       lease_ = std::make_unique<LeaseLock>(db_, key_, lease_table_);
       wait_for(timeout_s, [this](std::string* holder) { return lease_->try_acquire(holder); });
+      db_.set_lock_probe(lease_->probe_sql());
     } else {
       // A version table whose name is too long for a lease table has no lease to look for.
       try {
@@ -71,7 +72,13 @@ MigrationLock::MigrationLock(Database& db, const std::string& version_table_sql_
       } catch (const Error&) {
         lease_table_.clear();
       }
+      lock_db_ = std::make_unique<Database>(db_.settings());
       wait_for(timeout_s, [this](std::string* holder) { return try_session_lock(holder); });
+      pqxx::connection& c = lock_db_->connection();
+      db_.set_lock_probe("EXISTS (SELECT FROM pg_catalog.pg_locks l WHERE l.locktype = 'advisory' AND l.granted"
+                         " AND l.pid = " + std::to_string(c.backendpid()) + " AND l.classid = " +
+                         std::string(kAdvisoryLockClass) + "::oid AND l.objid = pg_catalog.hashtext(" + c.quote(key_) +
+                         ")::oid AND l.objsubid = 2)");
     }
   } catch (const pqxx::broken_connection& e) {
     throw failure("lost the database connection: " + one_line(e.what()));
@@ -81,7 +88,7 @@ MigrationLock::MigrationLock(Database& db, const std::string& version_table_sql_
 }
 
 bool MigrationLock::try_session_lock(std::string* holder) {
-  pqxx::connection& c = db_.connection();
+  pqxx::connection& c = lock_db_->connection();
   bool got = false;
   bool lease_table_exists = false;
   {
@@ -97,7 +104,7 @@ bool MigrationLock::try_session_lock(std::string* holder) {
             ", hashtext($1)) ELSE false END AS got, pg_catalog.pg_backend_pid() AS pid OFFSET 0) s",
         key_, lease_table_, c.backendpid());
     got = row[0].as<bool>();
-    if (db_.note_server_pid(row[1].as<int>())) {
+    if (lock_db_->note_server_pid(row[1].as<int>())) {
       throw failure(
           "rokso is connected through a connection pooler (the server process answering is not the one this "
           "connection logged in to), where a session lock cannot keep two migrations apart: set \"lock_mode\": "
@@ -130,13 +137,14 @@ bool MigrationLock::try_session_lock(std::string* holder) {
 }
 
 MigrationLock::~MigrationLock() {
+  db_.set_lock_probe("");
   if (lease_) {
     lease_.reset();
     return;
   }
   if (!session_held_) return;
   try {
-    pqxx::nontransaction tx(db_.connection());
+    pqxx::nontransaction tx(lock_db_->connection());
     tx.exec_params("SELECT pg_advisory_unlock(" + std::string(kAdvisoryLockClass) + ", hashtext($1))", key_);
   } catch (...) {
     // The server drops the lock with the session anyway.

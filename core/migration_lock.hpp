@@ -2,8 +2,10 @@
 // rokso's migration lock for as long as they run. Two modes (config.json's "lock_mode",
 // $ROKSO_LOCK_MODE; README: "Behind a connection pooler"):
 //
-// - session (default): a session-level advisory lock keyed on the version table. It dies
-//   with its connection, so a killed rokso (kill -9, a lost network) never leaves a stuck
+// - session (default): a session-level advisory lock keyed on the version table, held
+//   on a connection of its own that no migration SQL runs on, so a migration cannot
+//   release it (pg_advisory_unlock_all() only touches its own session). It dies with
+//   its connection, so a killed rokso (kill -9, a lost network) never leaves a stuck
 //   lock. A waiter polls with pg_try_advisory_lock() in autocommit mode instead of
 //   blocking in pg_advisory_lock(): between polls it holds no transaction and no
 //   snapshot, so it cannot deadlock with a CREATE INDEX CONCURRENTLY that the holder runs
@@ -15,6 +17,11 @@
 //
 // - lease: a row with an expiry in <version table>_lock (core/lease_lock.hpp), renewed
 //   by a background thread; works through any pooler.
+//
+// Either way, before rokso commits a migration with its row it checks, in the same round
+// trip as its other bookkeeping checks, that the lock is still held (Database::
+// set_lock_probe()), and stops if not: a migration that deletes the lease row, or a
+// lock connection that died, never lets two migrations commit at once.
 //
 // The two modes exclude each other too, so a team can mix them (a developer connected
 // directly, CI through PgBouncer): each takes its own lock, then looks for the other's
@@ -46,6 +53,9 @@ class MigrationLock {
   bool try_session_lock(std::string* holder);
 
   Database& db_;
+  // Session mode: the connection holding the advisory lock (not db_'s, where the
+  // migrations run).
+  std::unique_ptr<Database> lock_db_;
   std::string key_;
   std::string lease_table_;
   bool session_held_ = false;

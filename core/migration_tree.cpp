@@ -1,6 +1,7 @@
 #include "core/migration_tree.hpp"
 
 #include "core/error.hpp"
+#include "core/transaction_control.hpp"
 #include "core/transaction_mode.hpp"
 
 #include <rokso/format_error.hpp>
@@ -11,6 +12,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 
@@ -27,7 +29,13 @@ struct Companion {
 
 class Scanner {
  public:
-  Scanner(std::string root, const std::vector<const FormatPlugin*>& formats) : root_(std::move(root)), formats_(formats) {}
+  Scanner(std::string root, const std::vector<const FormatPlugin*>& formats, const IgnoreRules& ignore)
+      : root_(std::move(root)), formats_(formats), ignore_(ignore) {
+    char* real = ::realpath(root_.c_str(), nullptr);
+    if (!real) throw failure("cannot read '" + root_ + "': " + std::strerror(errno));
+    real_root_ = real;
+    std::free(real);
+  }
 
   void walk(const std::string& relative_dir) {
     // relative_dir is "" or ends in '/'.
@@ -48,9 +56,10 @@ class Scanner {
       unsigned char type = entry->d_type;
       if (type == DT_UNKNOWN) type = type_of(dir_path + "/" + name);
       if (type == DT_DIR) {
-        subdirs.push_back(relative_dir + name + "/");
+        if (!ignore_.ignores_directory(relative_dir + name, name)) subdirs.push_back(relative_dir + name + "/");
         continue;
       }
+      if (ignore_.ignores_file(relative_dir + name, name)) continue;
       consider(relative_dir, name, type, dir_path);
     }
     dir.reset();
@@ -59,6 +68,7 @@ class Scanner {
 
   std::vector<MigrationFile> files;
   std::vector<Companion> companions;
+  std::vector<std::string> unknown;
 
  private:
   static unsigned char type_of(const std::string& path) {
@@ -76,6 +86,7 @@ class Scanner {
     for (const FormatPlugin* format : formats_) {
       const FileClaim claim = format->claim(name);
       if (claim == FileClaim::companion) {
+        if (type == DT_LNK) refuse_outside_link(dir_path + "/" + name);
         companions.push_back({relative_dir, name, format->companion_owner(name)});
         return;
       }
@@ -84,7 +95,14 @@ class Scanner {
         break;
       }
     }
-    if (!claimant) return;
+    if (!claimant) {
+      if (IgnoreRules::is_documentation(name)) return;
+      // A link to a directory is not followed (no loops): not a file of the tree.
+      struct stat st {};
+      if (type == DT_LNK && ::stat((dir_path + "/" + name).c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return;
+      unknown.push_back(relative_dir + name);
+      return;
+    }
     if (type == DT_LNK) {
       // Links to files are followed; links to directories are not (no loops). A
       // migration's name that leads nowhere is never skipped silently.
@@ -94,6 +112,7 @@ class Scanner {
         throw failure("cannot read '" + path + "': a dangling or looping symbolic link");
       }
       if (!S_ISREG(st.st_mode)) throw failure("cannot read '" + path + "': not a regular file");
+      refuse_outside_link(path);
     } else if (type != DT_REG) {
       // A FIFO, socket or device named like a migration: never read (a FIFO would
       // hang), never skipped silently.
@@ -106,14 +125,31 @@ class Scanner {
     files.push_back({std::move(identity), claimant});
   }
 
+  // A link that leads out of migration/ would make rokso print (--dry-run) or send to the
+  // server any file on the machine, config.json with its password first. Links within
+  // the tree keep working.
+  void refuse_outside_link(const std::string& path) const {
+    char* real = ::realpath(path.c_str(), nullptr);
+    if (!real) throw failure("cannot read '" + path + "': " + std::strerror(errno));
+    const std::string target = real;
+    std::free(real);
+    if (target.size() <= real_root_.size() || target.compare(0, real_root_.size(), real_root_) != 0 ||
+        target[real_root_.size()] != '/') {
+      throw failure("refusing to read '" + path + "': it is a symbolic link to '" + target +
+                    "', outside the migration directory");
+    }
+  }
+
   std::string root_;
+  std::string real_root_;  // root_ with every symbolic link resolved
   const std::vector<const FormatPlugin*>& formats_;
+  const IgnoreRules& ignore_;
 };
 
 }  // namespace
 
 MigrationTree MigrationTree::scan(const fs::path& migration_dir, const std::vector<const FormatPlugin*>& formats,
-                                  const MigrationOrder& order) {
+                                  const MigrationOrder& order, const IgnoreRules& ignore) {
   std::error_code ec;
   if (!fs::is_directory(migration_dir, ec)) {
     if (ec == std::errc::too_many_symbolic_link_levels) {
@@ -125,13 +161,15 @@ MigrationTree MigrationTree::scan(const fs::path& migration_dir, const std::vect
     }
     throw usage_error("no migration directory '" + migration_dir.string() + "'; run 'rokso init' or create it");
   }
-  Scanner scanner(migration_dir.string(), formats);
+  Scanner scanner(migration_dir.string(), formats, ignore);
   scanner.walk("");
 
   MigrationTree tree;
   tree.root_ = migration_dir.string();
   tree.files_ = std::move(scanner.files);
   tree.files_.shrink_to_fit();  // up to half of it is growth slack: 1.2 MB at 100,000 files
+  tree.unknown_ = std::move(scanner.unknown);
+  std::sort(tree.unknown_.begin(), tree.unknown_.end());
   std::sort(tree.files_.begin(), tree.files_.end(),
             [&order](const MigrationFile& a, const MigrationFile& b) { return order.before(a.identity, b.identity); });
   for (const Companion& c : scanner.companions) {
@@ -174,6 +212,7 @@ const MigrationFile* MigrationTree::resolve(const std::string& named) const {
 Migration MigrationTree::read(const MigrationFile& file) const {
   Migration migration = read_as_written(file);
   detect_transaction_mode(migration);
+  note_wrapped_bodies(migration);
   return migration;
 }
 
@@ -189,6 +228,8 @@ Migration MigrationTree::read_as_written(const MigrationFile& file) const {
     throw;
   } catch (const std::exception& e) {
     throw failure(one_line(e.what()));
+  } catch (...) {
+    throw failure(path + ": the '" + file.format->name() + "' format plugin failed with an exception that is not a std::exception");
   }
 }
 

@@ -4,6 +4,7 @@
 // concatenation (no std::filesystem::path per file), one sort.
 #pragma once
 
+#include "core/ignore_rules.hpp"
 #include "core/ordering.hpp"
 
 #include <rokso/format_plugin.hpp>
@@ -24,16 +25,20 @@ struct MigrationFile {
 class MigrationTree {
  public:
   // Scans `migration_dir` recursively. Directory symlinks are not followed, so a link
-  // loop cannot trap it; hidden entries and __pycache__ are skipped; files no format
-  // claims are ignored. Throws Error(kExitUsage) when the directory is missing,
+  // loop cannot trap it; hidden entries and __pycache__ are skipped, and what `ignore`
+  // names; a file no format claims is ignored when it is documentation (README*, *.md),
+  // else kept in unknown_files(). Throws Error(kExitUsage) when the directory is missing,
   // Error(kExitFailed) when it cannot be read, a file name is not valid UTF-8, a
   // migration's name is a dangling link, or a companion file has no migration beside it.
   static MigrationTree scan(const std::filesystem::path& migration_dir,
                             const std::vector<const FormatPlugin*>& formats,
-                            const MigrationOrder& order);
+                            const MigrationOrder& order, const IgnoreRules& ignore = IgnoreRules());
 
   // In application order.
   const std::vector<MigrationFile>& files() const { return files_; }
+  // Files under migration/ that no loaded format claims (relative paths, sorted):
+  // migrate refuses to run while there are any, status lists them.
+  const std::vector<std::string>& unknown_files() const { return unknown_; }
   // nullptr when the tree has no such identity. O(log N) after a one-time index.
   const MigrationFile* find(std::string_view identity) const;
   // Where `file` (one of files()) is in files().
@@ -56,6 +61,7 @@ class MigrationTree {
  private:
   std::string root_;  // the migration/ directory
   std::vector<MigrationFile> files_;
+  std::vector<std::string> unknown_;
   mutable std::vector<std::uint32_t> by_identity_;  // indices into files_, built by find()
 };
 

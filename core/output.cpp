@@ -1,5 +1,7 @@
 #include "core/output.hpp"
 
+#include "core/text_util.hpp"
+
 #include <cstdio>
 
 namespace rokso::out {
@@ -7,9 +9,13 @@ namespace {
 bool g_verbose = false;
 bool g_quiet = false;
 
+// Every line rokso prints passes here: no name in it can reach the terminal raw (an
+// escape sequence, a stray carriage return); the line breaks rokso itself wrote stay.
+// A name that holds a line break must be escaped where it is put in (escape_for_display).
 void write(std::FILE* stream, const char* prefix, const std::string& text) {
+  const std::string shown = escape_for_display(text, true);
   std::fputs(prefix, stream);
-  std::fwrite(text.data(), 1, text.size(), stream);
+  std::fwrite(shown.data(), 1, shown.size(), stream);
   std::fputc('\n', stream);
 }
 }  // namespace
@@ -22,7 +28,10 @@ void set_quiet(bool on) { g_quiet = on; }
 void line(const std::string& text) {
   if (!g_quiet) write(stdout, "", text);
 }
-void document(const std::string& text) { write(stdout, "", text); }
+void document(const std::string& text) {  // JSON: escaped by the JSON library
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fputc('\n', stdout);
+}
 void error(const std::string& text) {
   std::fflush(stdout);
   write(stderr, "error: ", text);

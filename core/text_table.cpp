@@ -1,5 +1,7 @@
 #include "core/text_table.hpp"
 
+#include "core/text_util.hpp"
+
 #include <algorithm>
 
 namespace rokso {
@@ -41,6 +43,11 @@ std::size_t display_width(const std::string& text) {
     if ((c & 0xC0) != 0x80) ++n;
   }
   return n;
+}
+
+void TextTable::add_row(std::vector<std::string> cells) {
+  for (std::string& cell : cells) cell = escape_for_display(cell);
+  rows_.push_back(std::move(cells));
 }
 
 std::string TextTable::render() const {

@@ -11,8 +11,9 @@ class TextTable {
  public:
   explicit TextTable(std::vector<std::string> headers) : headers_(std::move(headers)) {}
 
-  // REQUIRES: cells.size() == number of headers.
-  void add_row(std::vector<std::string> cells) { rows_.push_back(std::move(cells)); }
+  // REQUIRES: cells.size() == number of headers. A cell is shown with its control
+  // characters escaped (a file name holding a line break stays on its row).
+  void add_row(std::vector<std::string> cells);
   bool empty() const { return rows_.empty(); }
 
   // The whole table, one line per row, each ending in '\n'.

@@ -20,4 +20,41 @@ std::string file_timestamp_now() {
   return text;
 }
 
+std::string escape_for_display(const std::string& text, bool keep_line_breaks) {
+  static const char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const std::size_t len = utf8_sequence_length(text, i);
+    if (len == 0) {  // not UTF-8: the byte, as a byte
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 0xf];
+      ++i;
+      continue;
+    }
+    const std::uint32_t cp = decode_utf8_at(text, i, len);
+    if (cp == '\n') {
+      out += keep_line_breaks ? "\n" : "\\n";
+    } else if (cp == '\r' && keep_line_breaks && i + 1 < text.size() && text[i + 1] == '\n') {
+      out += '\r';  // a CRLF line break, e.g. of SQL shown with -v
+    } else if (cp == '\r') {
+      out += "\\r";
+    } else if (cp < 0x20 && cp != '\t') {
+      out += "\\x";
+      out += hex[cp >> 4];
+      out += hex[cp & 0xf];
+    } else if (cp >= 0x7f && cp <= 0x9f) {
+      out += "\\u00";
+      out += hex[cp >> 4];
+      out += hex[cp & 0xf];
+    } else {
+      out.append(text, i, len);
+    }
+    i += len;
+  }
+  return out;
+}
+
 }  // namespace rokso

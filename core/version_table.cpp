@@ -2,6 +2,7 @@
 
 #include "core/checksum.hpp"
 #include "core/error.hpp"
+#include "core/table_trust.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -39,8 +40,8 @@ VersionTable::VersionTable(Database& db, const std::string& schema, const std::s
       sql_name_(compatible_identifier(schema) + "." + compatible_identifier(table)),
       display_name_(schema + "." + table) {}
 
-std::vector<std::string> VersionTable::column_names() {
-  pqxx::nontransaction tx(db_.connection());
+std::vector<std::string> VersionTable::column_names(pqxx::transaction_base& tx) {
+  check_own_table(tx, sql_name_, display_name_);
   pqxx::result r = tx.exec_params(
       "SELECT a.attname FROM pg_catalog.pg_attribute a "
       "WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped",
@@ -287,19 +288,66 @@ std::vector<const History::Entry*> History::rows_not_in(const MigrationTree& tre
   return rows;
 }
 
+void VersionTable::bound_read(pqxx::transaction_base& tx) {
+  const auto read_timeout_ms = static_cast<long long>(db_.settings().bounds.read_timeout_s * 1000);
+  tx.exec_params("SELECT pg_catalog.set_config('lock_timeout', $1, true), pg_catalog.set_config('statement_timeout', $2, true)",
+                 read_lock_timeout_, std::to_string(read_timeout_ms));
+}
+
+Error VersionTable::read_error(const pqxx::sql_error& e) {
+  if (e.sqlstate() == "55P03") {
+    // Who holds it: the user can then wait for, or end, that session.
+    std::string holders;
+    try {
+      pqxx::nontransaction tx(db_.connection());
+      const pqxx::result r = tx.exec_params(
+          "SELECT a.pid, coalesce(a.application_name, ''), l.mode,"
+          " coalesce(to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS TZ'), '')"
+          " FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid"
+          " WHERE l.locktype = 'relation' AND l.granted AND l.relation = pg_catalog.to_regclass($1)"
+          " AND l.pid <> pg_catalog.pg_backend_pid() ORDER BY a.xact_start LIMIT 3",
+          sql_name_);
+      for (const auto& row : r) {
+        holders += std::string(holders.empty() ? "" : "; ") + "pid " + row[0].as<std::string>() +
+                   ", application_name '" + row[1].as<std::string>() + "', " + row[2].as<std::string>() +
+                   (row[3].as<std::string>().empty() ? "" : ", in a transaction since " + row[3].as<std::string>());
+      }
+    } catch (const pqxx::sql_error&) {
+      // Only for the message.
+    }
+    return failure("cannot read " + display_name_ + ": another session holds a lock on it" +
+                   (holders.empty() ? "" : " (" + holders + ")") + "; gave up after lock_timeout " +
+                   read_lock_timeout_);
+  }
+  if (e.sqlstate() == "57014") {
+    return failure("cannot read " + display_name_ + ": it took longer than read_timeout (" +
+                   std::to_string(static_cast<long long>(db_.settings().bounds.read_timeout_s)) + " s)");
+  }
+  return failure("cannot read " + display_name_ + ": " + one_line(e.what()));
+}
+
+Error VersionTable::lost_error(const Database::ReplyDeadline& deadline, const pqxx::broken_connection& e) {
+  if (!deadline.expired()) return failure("lost the database connection: " + one_line(e.what()));
+  return failure("cannot read " + display_name_ + ": the server did not answer within " +
+                 std::to_string(static_cast<long long>(db_.settings().bounds.read_timeout_s)) +
+                 " s (read_timeout) and 5 s more; its process may be stopped or the network gone; gave up");
+}
+
 History VersionTable::read_history(std::size_t recent, bool with_revisions, bool with_checksums,
                                    const MigrationTree* tree) {
   History history;
   history.tree_ = tree;
   if (tree) history.file_rows_.assign(tree->files().size(), static_cast<unsigned char>(History::State::absent));
   std::vector<std::string> columns;
+  Database::ReplyDeadline deadline(db_, db_.settings().bounds.read_timeout_s + 5);
   try {
-    columns = column_names();
+    pqxx::read_transaction tx(db_.connection());
+    bound_read(tx);
+    columns = column_names(tx);
     history.exists_ = !columns.empty();
     if (!history.exists_) return history;
     note_columns(columns);
     const std::string kRowColumns = row_columns(has_progress_columns_, has_checksum_columns_);
-    pqxx::nontransaction tx(db_.connection());
     if (with_revisions) {
       for (const auto& row : tx.exec("SELECT DISTINCT version FROM " + sql_name_)) {
         history.revisions_.insert(row[0].as<std::string>());
@@ -333,8 +381,11 @@ History VersionTable::read_history(std::size_t recent, bool with_revisions, bool
       history.add_row(identity, is_complete, has_checksum ? &checksum : nullptr);
     }
     stream.complete();
+    tx.commit();
+  } catch (const pqxx::broken_connection& e) {
+    throw lost_error(deadline, e);
   } catch (const pqxx::sql_error& e) {
-    throw failure("cannot read " + display_name_ + ": " + one_line(e.what()));
+    throw read_error(e);
   }
   std::sort(history.entries_.begin(), history.entries_.end(),
             [](const History::Entry& a, const History::Entry& b) { return a.identity < b.identity; });
@@ -344,20 +395,21 @@ History VersionTable::read_history(std::size_t recent, bool with_revisions, bool
 
 std::vector<VersionRow> VersionTable::read(bool* exists) {
   std::vector<std::string> columns;
-  try {
-    columns = column_names();
-  } catch (const pqxx::sql_error& e) {
-    throw failure("cannot read " + display_name_ + ": " + one_line(e.what()));
-  }
-  if (exists) *exists = !columns.empty();
-  if (columns.empty()) return {};
-  note_columns(columns);
   pqxx::result r;
+  Database::ReplyDeadline deadline(db_, db_.settings().bounds.read_timeout_s + 5);
   try {
-    pqxx::nontransaction tx(db_.connection());
+    pqxx::read_transaction tx(db_.connection());
+    bound_read(tx);
+    columns = column_names(tx);
+    if (exists) *exists = !columns.empty();
+    if (columns.empty()) return {};
+    note_columns(columns);
     r = tx.exec("SELECT " + row_columns(has_progress_columns_, has_checksum_columns_) + " FROM " + sql_name_ + " ORDER BY id");
+    tx.commit();
+  } catch (const pqxx::broken_connection& e) {
+    throw lost_error(deadline, e);
   } catch (const pqxx::sql_error& e) {
-    throw failure("cannot read " + display_name_ + ": " + one_line(e.what()));
+    throw read_error(e);
   }
   std::vector<VersionRow> rows;
   rows.reserve(r.size());
@@ -371,6 +423,7 @@ void VersionTable::ensure() {
   const std::string unique = table_ == "rokso_db_version" ? "CONSTRAINT filename_UNQ " : "";
   try {
     pqxx::work tx(db_.connection());
+    const bool created = tx.exec_params1("SELECT pg_catalog.to_regclass($1) IS NULL", sql_name_)[0].as<bool>();
     tx.exec("CREATE TABLE IF NOT EXISTS " + sql_name_ +
             " (\n"
             "    id serial PRIMARY KEY,\n"
@@ -380,6 +433,10 @@ void VersionTable::ensure() {
             "    scheduledAt timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP,\n"
             "    executedAt timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP,\n"
             "    " + unique + "UNIQUE (filename))");
+    // Ours to write alone, whatever the schema's default privileges grant; and one that
+    // was there already must be ours (table_trust.hpp) before rokso alters or writes it.
+    if (created) make_owner_only(tx, sql_name_);
+    check_own_table(tx, sql_name_, display_name_);
     // rokso's additions: who applied a migration and how long it took.
     tx.exec("ALTER TABLE " + sql_name_ +
             " ADD COLUMN IF NOT EXISTS executed_by text,"

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "core/database.hpp"
+#include "core/error.hpp"
 #include "core/migration_tree.hpp"
 
 #include <array>
@@ -118,6 +119,10 @@ class VersionTable {
   // `schema` and `table` as written in config.json (see compatible_identifier()).
   VersionTable(Database& db, const std::string& schema, const std::string& table);
 
+  // Reads wait at most `lock_timeout` (a PostgreSQL duration) for a lock another session
+  // holds on the table, as migrations do; "5s" unless set.
+  void set_read_lock_timeout(std::string lock_timeout) { read_lock_timeout_ = std::move(lock_timeout); }
+
   // "schema"."table", quoted for SQL.
   const std::string& sql_name() const { return sql_name_; }
   // schema.table as the user wrote it, for messages.
@@ -167,7 +172,15 @@ class VersionTable {
   void remove(pqxx::transaction_base& tx, long long id);
 
  private:
-  std::vector<std::string> column_names();
+  // Also refuses a table rokso does not own (core/table_trust.hpp).
+  std::vector<std::string> column_names(pqxx::transaction_base& tx);
+  // A read-only transaction for reading the table, with the bounds of a read: the lock
+  // timeout and "read_timeout" (the server's statement_timeout).
+  void bound_read(pqxx::transaction_base& tx);
+  // The Error for a read that failed with `e`: who holds the lock on a lock timeout.
+  Error read_error(const pqxx::sql_error& e);
+  // The Error for a connection lost under `deadline`.
+  Error lost_error(const Database::ReplyDeadline& deadline, const pqxx::broken_connection& e);
   // Notes which of rokso's columns `columns` has.
   void note_columns(const std::vector<std::string>& columns);
 
@@ -176,6 +189,7 @@ class VersionTable {
   std::string table_;
   std::string sql_name_;
   std::string display_name_;
+  std::string read_lock_timeout_ = "5s";
   bool has_rokso_columns_ = false;     // all of them: nothing for ensure() to add
   bool has_progress_columns_ = false;  // progress, progress_checksum
   bool has_checksum_columns_ = false;  // checksum, checksum_algorithm

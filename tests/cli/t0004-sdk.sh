@@ -74,4 +74,10 @@ expect_eq "$(sql "SELECT nextval('offline.order_numbers')")" 1 "sequence created
 run rokso rollback --yes
 expect_eq "$(sql "SELECT to_regclass('offline.order_numbers') IS NULL")" t "its rollback dropped it"
 
+# The installed package config states the interface version the installed header defines.
+header_version=$(sed -n 's/^#define ROKSO_PLUGIN_INTERFACE_VERSION \([0-9]*\)u$/\1/p' "$ROKSO_TEST_PREFIX/include/rokso/plugin.hpp")
+config_version=$(sed -n 's/^set(ROKSO_PLUGIN_INTERFACE_VERSION \([0-9]*\))$/\1/p' "$ROKSO_TEST_PREFIX/lib/cmake/rokso/roksoConfig.cmake")
+[ -n "$header_version" ] && pass || fail "no interface version in the installed header"
+expect_eq "$config_version" "$header_version" "the CMake package and the header agree on the interface version"
+
 finish

@@ -49,11 +49,12 @@ run rokso migrate
 expect_code 1
 expect_eq "$(sql "SELECT count(*) FROM offline.rokso_db_version WHERE filename = '$B'")" 1 "one row per file"
 
-# Rollback never touches an error row: the latest complete revision is rolled back.
-run rokso rollback --yes
+# --steps counts applied migrations: the last complete one is rolled back, the error row
+# stays (plain rollback would clear it: t0155).
+run rokso rollback --steps 1 --yes
 expect_code 0
 expect_eq "$(sql "SELECT string_agg(filename || ':' || status, ' ' ORDER BY id) FROM offline.rokso_db_version")" \
-  "$B:error" "error row kept by rollback"
+  "$B:error" "error row kept by rollback --steps"
 expect_eq "$(sql "SELECT to_regclass('offline.a_first') IS NULL")" t "complete one rolled back"
 
 # Fix it: plain migrate retries only the failed file, and stops there.

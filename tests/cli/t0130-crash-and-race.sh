@@ -53,12 +53,14 @@ sql "DELETE FROM offline.rokso_db_version; DELETE FROM offline.applied_log"
 for i in $(seq -w 1 "$N"); do sql "DROP TABLE offline.t$i"; done
 rokso migrate >/dev/null 2>&1 &
 pid=$!
-sleep 0.3
+# Interrupt mid-run: once the first migrations are recorded, with most still to go.
+wait_until "SELECT count(*) > 0 FROM offline.rokso_db_version" 60 "migrate to record its first migration"
 kill -INT "$pid"
 wait "$pid"
 CODE=$?
 expect_code 130 "interrupted"
 check_invariant "after SIGINT"
+[ "$(sql "SELECT count(*) FROM offline.rokso_db_version")" -lt "$N" ] && pass || fail "SIGINT landed after the run was over"
 
 # Race: 6 processes at once on a fresh database with no version table yet.
 new_database

@@ -21,7 +21,8 @@ expect_err "timed out"
 # The waiter proceeds once the holder goes away — here killed with -9, as a crashed rokso.
 rokso migrate --lock-wait 30 >"$WORK/waiter.out" 2>"$WORK/waiter.err" &
 waiter=$!
-sleep 1
+for _ in $(seq 1 600); do grep -q "waiting for another rokso" "$WORK/waiter.err" && break; sleep 0.05; done
+grep -q "waiting for another rokso" "$WORK/waiter.err" && pass || fail "the waiter never said it waits"
 pkill -9 -P "$HOLDER" 2>/dev/null; kill -9 "$HOLDER" 2>/dev/null; wait "$HOLDER" 2>/dev/null
 sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(30)%' AND pid <> pg_backend_pid()" >/dev/null
 wait "$waiter"

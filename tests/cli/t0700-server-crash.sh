@@ -36,7 +36,8 @@ check_invariant() {
 # everywhere else.
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 rokso migrate >"$WORK/m.out" 2>"$WORK/m.err" &
 pid=$!
-sleep 1
+# Kill the server mid-run: once a few migrations have committed.
+wait_until "SELECT count(*) >= 3 FROM offline.applied_log" 60 "migrate to apply its first migrations"
 # The whole server dies at once, as when the machine's OOM killer takes it.
 postmaster=$(head -1 "$OWN/data/postmaster.pid")
 children=$(pgrep -P "$postmaster" | tr '\n' ' ')
@@ -88,7 +89,7 @@ for i in $(seq -w 1 $N); do
 done
 rokso migrate >"$WORK/d.out" 2>"$WORK/d.err" &
 pid=$!
-sleep 1
+wait_until "SELECT count(*) >= 3 FROM offline.applied_log" 60 "migrate to apply its first migrations"
 sql "DROP TABLE offline.rokso_db_version"
 wait "$pid"
 CODE=$?; OUT=$(cat "$WORK/d.out"); ERR=$(cat "$WORK/d.err")

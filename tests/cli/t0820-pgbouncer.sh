@@ -180,7 +180,10 @@ write_py migration/offline/200.tables/slow/2021_01_01__00_00_00_slow.py \
   "SELECT pg_sleep(6); CREATE TABLE offline.slow (id int); INSERT INTO offline.applied_log VALUES (1000);" "DROP TABLE offline.slow;"
 rokso migrate >"$WORK/slow.out" 2>&1 &
 slow=$!
-sleep 4.5
+# Start the second migrate once the first lease would have expired had it not been renewed.
+wait_until "SELECT EXISTS (SELECT 1 FROM $LT WHERE now() > acquired_at + interval '3.5 s' AND expires_at > now())
+  AND EXISTS (SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(6)%' AND pid <> pg_backend_pid())" 60 \
+  "the slow migration to outlive its first lease"
 run rokso migrate --lock-wait 30
 expect_code 0 "the second migrate waits for the renewed lease"
 expect_err "waiting for another rokso migrate/rollback (lease held by rokso pid $slow"

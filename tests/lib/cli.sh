@@ -13,6 +13,8 @@ set -u
 export PATH="$ROKSO_TEST_PREFIX/bin:$PATH"
 unset ROKSO_EXEC_PATH ROKSO_PLUGIN_PATH ROKSO_LOCK_WAIT PGHOST PGPORT PGUSER PGPASSWORD PGDATABASE PGSERVICE
 unset MIG_PROJECT_PATH MIG_DB_HOST MIG_DB_PORT MIG_DB_NAME MIG_DB_USER MIG_DB_PASSWORD MIG_DB_SCHEMA
+unset PG_MIG_DB_PROJECT_PATH PG_MIG_DB_HOST PG_MIG_DB_PORT_NUMBER PG_MIG_DB_NAME PG_MIG_DB_USER PG_MIG_DB_PASSWORD \
+  PG_MIG_DB_SCHEMA_NAME ROKSO_VERBOSE
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 TEST_NAME=$(basename "$0" .sh)
 DB="t_$(echo "$TEST_NAME" | tr -c 'a-zA-Z0-9_\n' '_')"
@@ -124,6 +126,20 @@ expect_json() {
 
 # Another session holds rokso's lock for offline.rokso_db_version, as a running rokso
 # would: hold_lock [seconds, default 30] ... release_lock. HOLDER is its psql's pid.
+# wait_until <query> [<seconds>] [<what>]: polls the query (via sql) until it prints "t",
+# for at most <seconds> (default 30); a timeout is a failure naming <what>. Tests wait
+# for a state this way, never for a guessed time.
+wait_until() {
+  local deadline=$(( $(date +%s) + ${2:-30} ))
+  while [ "$(sql "$1" 2>/dev/null)" != t ]; do
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      fail "timed out waiting for ${3:-$1}"
+      return 1
+    fi
+    sleep 0.05
+  done
+}
+
 hold_lock() {
   PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -XAtq -h "$ROKSO_TEST_PGHOST" -p "$ROKSO_TEST_PGPORT" \
     -U postgres -d "$DB" -c "SELECT pg_advisory_lock(1919904627, hashtext('\"offline\".\"rokso_db_version\"'))" \

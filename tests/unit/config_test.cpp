@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 namespace fs = std::filesystem;
 
@@ -65,7 +66,7 @@ BOOST_AUTO_TEST_CASE(silent_keys_fall_back_to_libpq_environment) {
 }
 
 BOOST_AUTO_TEST_CASE(connection_string_quotes_values) {
-  rokso::DatabaseSettings s;
+  rokso::DatabaseSettings s{};
   s.password = "it's a \\ secret";
   s.dbname = "my db";
   const std::string conninfo = rokso::connection_string(s);
@@ -102,6 +103,35 @@ BOOST_AUTO_TEST_CASE(saved_config_is_private_and_reads_back) {
   BOOST_TEST(*back.database.password == "pa\"ss");
   BOOST_TEST(back.database.schema == "offline");
   BOOST_TEST(!fs::exists(dir.path / "config.json.tmp"));
+}
+
+// roksopsql wrote json.dumps({"database": ...}, indent=4, sort_keys=True) + "\n", its
+// port an int (click's type for default=5432) and non-ASCII escaped: rokso writes the
+// same bytes, so a project made by either tool diffs clean.
+BOOST_AUTO_TEST_CASE(saved_config_is_the_file_roksopsql_writes) {
+  TempDir dir;
+  rokso::Config c;
+  c.database.host = "db.example";
+  c.database.port = "5432";
+  c.database.dbname = "tutorial";
+  c.database.user = "pguser";
+  c.database.password = "p\u00e4\"ss";
+  c.database.schema = "offline";
+  rokso::save_config(dir.path / "config.json", c);
+  std::ifstream in(dir.path / "config.json", std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  BOOST_TEST(text ==
+             "{\n"
+             "    \"database\": {\n"
+             "        \"database\": \"tutorial\",\n"
+             "        \"dbschema\": \"offline\",\n"
+             "        \"host\": \"db.example\",\n"
+             "        \"password\": \"p\\u00e4\\\"ss\",\n"
+             "        \"port\": 5432,\n"
+             "        \"user\": \"pguser\"\n"
+             "    }\n"
+             "}\n");
+  BOOST_TEST(*rokso::load_config(dir.path / "config.json").database.password == "p\u00e4\"ss");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

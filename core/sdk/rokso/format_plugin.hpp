@@ -25,7 +25,7 @@ struct RenderedFile {
 
 // Turns files into Migrations and Migrations into files. A format plugin does no I/O
 // beyond reading the files it is asked to read, and never touches the database.
-class FormatPlugin : public Plugin {
+class ROKSO_PLUGIN_EXPORT FormatPlugin : public Plugin {
  public:
   FormatPlugin* as_format() override { return this; }
 

@@ -13,7 +13,7 @@ namespace rokso {
 // A kind owns a directory under migration/<schema>/, whose "NNN." prefix is its rank in
 // the replay order (100.database_types before 200.tables ...), the skeleton `rokso
 // create` writes for it, and the rollback that undoes an object of its kind.
-class ObjectKindPlugin : public Plugin {
+class ROKSO_PLUGIN_EXPORT ObjectKindPlugin : public Plugin {
  public:
   ObjectKindPlugin* as_object_kind() override { return this; }
 

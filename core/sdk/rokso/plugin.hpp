@@ -11,7 +11,9 @@
 //
 // Plugins and the host exchange C++ types (std::string, std::vector), so a plugin must
 // be built with the same C++ standard library ABI as rokso; the manifest records it.
-// Bump ROKSO_PLUGIN_INTERFACE_VERSION on every change to any class in this SDK.
+// Bump ROKSO_PLUGIN_INTERFACE_VERSION on every change to any class in this SDK: the
+// build reads it from this line (CMake's package config says the same number), and the
+// test sdk.abi fails when the SDK's declarations change while it stays the same.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +21,10 @@
 
 #define ROKSO_PLUGIN_INTERFACE_VERSION 2u
 #define ROKSO_PLUGIN_MAGIC 0x524f4b53u  // "ROKS"
+
+// The SDK's classes cross module boundaries (vtables, typeinfo for catch): they stay
+// visible even when a plugin is built with -fvisibility=hidden.
+#define ROKSO_PLUGIN_EXPORT __attribute__((visibility("default")))
 
 #if defined(_GLIBCXX_USE_CXX11_ABI)
 #define ROKSO_PLUGIN_CXX_ABI (_GLIBCXX_USE_CXX11_ABI ? 1u : 0u)
@@ -42,7 +48,7 @@ struct PluginManifest {
 
 // The base of every plugin. Kinds are found with as_*() rather than dynamic_cast,
 // which is unreliable across modules built with hidden visibility.
-class Plugin {
+class ROKSO_PLUGIN_EXPORT Plugin {
  public:
   virtual ~Plugin() = default;
 
@@ -58,8 +64,6 @@ class Plugin {
 };
 
 }  // namespace rokso
-
-#define ROKSO_PLUGIN_EXPORT __attribute__((visibility("default")))
 
 // Declares the module's entry points. Use once per module, at namespace scope:
 //   ROKSO_DECLARE_PLUGIN("py", PyFormat)
