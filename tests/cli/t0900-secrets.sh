@@ -221,6 +221,11 @@ if timeout 10 rokso help -a 2>/dev/null | grep -qE '^   accept '; then
   exercise "0|1|2" - accept -v "$A" --yes
   exercise "0|1|2" "y\n" accept "$A"
 fi
+# import: --adopt connects (no schema_migrations here: refused); a dry run writes nothing.
+mkdir -p "$WORK/sec_gm" && printf 'SELECT 1;\n' >"$WORK/sec_gm/1_sec.up.sql"
+exercise 1 - import --from golang-migrate "$WORK/sec_gm" --adopt
+exercise 1 - import -v --from golang-migrate "$WORK/sec_gm" --adopt --dry-run
+exercise 0 - import --from golang-migrate "$WORK/sec_gm" --dry-run
 
 # --- the libpq environment: an empty password in the file --------------------------------------
 config_with "$P" '""'
