@@ -23,13 +23,13 @@ Token Lexer::next() {
       at_line_start_ = false;
       measure_indentation();
     }
-    while (pos_ < t_.size() && (t_[pos_] == ' ' || t_[pos_] == '\t' || t_[pos_] == '\f')) ++pos_;
-    if (pos_ >= t_.size()) {
+    while (pos_ < limit_ && (t_[pos_] == ' ' || t_[pos_] == '\t' || t_[pos_] == '\f')) ++pos_;
+    if (pos_ >= limit_) {
       if (!brackets_.empty()) {
         src_.fail(brackets_.back().second,
                   std::string("'") + brackets_.back().first + "' was never closed");
       }
-      if (line_has_tokens_) {
+      if (line_has_tokens_ && !nested_) {
         line_has_tokens_ = false;
         return simple(Kind::newline, pos_, pos_);
       }
@@ -37,7 +37,7 @@ Token Lexer::next() {
     }
     const char c = t_[pos_];
     if (c == '#') {
-      while (pos_ < t_.size() && t_[pos_] != '\n') ++pos_;
+      while (pos_ < limit_ && t_[pos_] != '\n') ++pos_;
       continue;
     }
     if (c == '\\') {
@@ -46,7 +46,7 @@ Token Lexer::next() {
     }
     if (c == '\n') {
       const std::size_t at = pos_++;
-      if (!brackets_.empty()) continue;
+      if (!brackets_.empty() || nested_) continue;
       at_line_start_ = true;
       if (line_has_tokens_) {
         line_has_tokens_ = false;
@@ -70,14 +70,14 @@ Token Lexer::simple(Kind kind, std::size_t begin, std::size_t end) {
 // A backslash outside a string must end its line and join the next one to it.
 void Lexer::continuation() {
   const std::size_t at = pos_;
-  if (pos_ + 1 >= t_.size()) {
+  if (pos_ + 1 >= limit_) {
     src_.fail(at, "unexpected end of file after line continuation character");
   }
   if (t_[pos_ + 1] != '\n') {
     src_.fail(at + 1, "unexpected character after line continuation character");
   }
   pos_ += 2;
-  if (pos_ >= t_.size()) {
+  if (pos_ >= limit_) {
     src_.fail(at, "unexpected end of file after line continuation character");
   }
 }
@@ -89,7 +89,7 @@ void Lexer::measure_indentation() {
   long long column = 0;
   long long continued_at = 0;
   bool continued = false;
-  while (pos_ < t_.size()) {
+  while (pos_ < limit_) {
     const char c = t_[pos_];
     if (c == ' ' || c == '\t') {
       ++column;
@@ -105,7 +105,7 @@ void Lexer::measure_indentation() {
       break;
     }
   }
-  if (pos_ >= t_.size() || t_[pos_] == '#' || t_[pos_] == '\n') return;
+  if (pos_ >= limit_ || t_[pos_] == '#' || t_[pos_] == '\n') return;
   if ((continued_at != 0 ? continued_at : column) != 0) src_.fail(pos_, "unexpected indent");
 }
 
@@ -113,8 +113,8 @@ Token Lexer::token() {
   const std::size_t begin = pos_;
   const char c = t_[pos_];
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_') {
-    while (pos_ < t_.size() && is_name_char(t_[pos_])) ++pos_;
-    if (pos_ < t_.size() && (t_[pos_] == '\'' || t_[pos_] == '"')) {
+    while (pos_ < limit_ && is_name_char(t_[pos_])) ++pos_;
+    if (pos_ < limit_ && (t_[pos_] == '\'' || t_[pos_] == '"')) {
       const std::string prefix = lower_ascii(std::string_view(t_).substr(begin, pos_ - begin));
       if (prefix == "b" || prefix == "br" || prefix == "rb") {
         src_.fail(begin, "bytes literals are not supported: migration SQL must be a str literal");
@@ -128,7 +128,7 @@ Token Lexer::token() {
   }
   if (c == '\'' || c == '"') return string_token(begin, false, false);
   if ((c >= '0' && c <= '9') ||
-      (c == '.' && pos_ + 1 < t_.size() && t_[pos_ + 1] >= '0' && t_[pos_ + 1] <= '9')) {
+      (c == '.' && pos_ + 1 < limit_ && t_[pos_ + 1] >= '0' && t_[pos_ + 1] <= '9')) {
     number();
     return simple(Kind::number, begin, pos_);
   }
@@ -194,7 +194,7 @@ Token Lexer::op_token(std::size_t begin) {
 // Finds the end of a string literal; the body is decoded later by the parser.
 Token Lexer::string_token(std::size_t begin, bool raw, bool fstring) {
   const char q = t_[pos_];
-  const bool triple = pos_ + 2 < t_.size() && t_[pos_ + 1] == q && t_[pos_ + 2] == q;
+  const bool triple = pos_ + 2 < limit_ && t_[pos_ + 1] == q && t_[pos_ + 2] == q;
   Token tok;
   tok.kind = Kind::string;
   tok.begin = begin;
@@ -203,7 +203,7 @@ Token Lexer::string_token(std::size_t begin, bool raw, bool fstring) {
   std::size_t i = pos_ + (triple ? 3 : 1);
   tok.body_begin = i;
   for (;;) {
-    if (i >= t_.size()) {
+    if (i >= limit_) {
       src_.fail(begin, triple ? "unterminated triple-quoted string" : "unterminated string literal");
     }
     const char c = t_[i];
@@ -212,7 +212,7 @@ Token Lexer::string_token(std::size_t begin, bool raw, bool fstring) {
       continue;
     }
     if (!triple && c == '\n') src_.fail(begin, "unterminated string literal");
-    if (c == q && (!triple || (i + 2 < t_.size() && t_[i + 1] == q && t_[i + 2] == q))) break;
+    if (c == q && (!triple || (i + 2 < limit_ && t_[i + 1] == q && t_[i + 2] == q))) break;
     ++i;
   }
   tok.body_end = i;
@@ -230,13 +230,13 @@ bool Lexer::is_digit_in(char c, int base) {
 
 // digit (_? digit)* ; returns false if there is no digit at pos_.
 bool Lexer::digits(int base) {
-  if (pos_ >= t_.size() || !is_digit_in(t_[pos_], base)) return false;
+  if (pos_ >= limit_ || !is_digit_in(t_[pos_], base)) return false;
   ++pos_;
   for (;;) {
-    if (pos_ < t_.size() && is_digit_in(t_[pos_], base)) {
+    if (pos_ < limit_ && is_digit_in(t_[pos_], base)) {
       ++pos_;
-    } else if (pos_ < t_.size() && t_[pos_] == '_') {
-      if (pos_ + 1 >= t_.size() || !is_digit_in(t_[pos_ + 1], base)) {
+    } else if (pos_ < limit_ && t_[pos_] == '_') {
+      if (pos_ + 1 >= limit_ || !is_digit_in(t_[pos_ + 1], base)) {
         src_.fail(pos_, "invalid number literal");
       }
       pos_ += 2;
@@ -251,14 +251,14 @@ bool Lexer::digits(int base) {
 // token, which the parser then rejects as a syntax error.
 void Lexer::number() {
   const std::size_t begin = pos_;
-  if (t_[pos_] == '0' && pos_ + 1 < t_.size()) {
+  if (t_[pos_] == '0' && pos_ + 1 < limit_) {
     const char k = static_cast<char>(t_[pos_ + 1] | 0x20);
     const int base = k == 'x' ? 16 : k == 'o' ? 8 : k == 'b' ? 2 : 0;
     if (base != 0) {
       pos_ += 2;
-      if (pos_ < t_.size() && t_[pos_] == '_') ++pos_;
+      if (pos_ < limit_ && t_[pos_] == '_') ++pos_;
       if (!digits(base)) src_.fail(begin, "invalid number literal");
-      if (pos_ < t_.size() && (is_name_char(t_[pos_]) || t_[pos_] == '.')) {
+      if (pos_ < limit_ && (is_name_char(t_[pos_]) || t_[pos_] == '.')) {
         src_.fail(begin, "invalid number literal");
       }
       return;
@@ -272,7 +272,7 @@ void Lexer::number() {
     for (std::size_t i = int_begin; i < pos_; ++i) {
       if (t_[i] != '0' && t_[i] != '_') only_zeros = false;
     }
-    if (pos_ < t_.size() && t_[pos_] == '.') {
+    if (pos_ < limit_ && t_[pos_] == '.') {
       ++pos_;
       is_float = true;
       digits(10);
@@ -282,20 +282,20 @@ void Lexer::number() {
     is_float = true;
     digits(10);
   }
-  if (pos_ < t_.size() && (t_[pos_] == 'e' || t_[pos_] == 'E')) {
+  if (pos_ < limit_ && (t_[pos_] == 'e' || t_[pos_] == 'E')) {
     ++pos_;
-    if (pos_ < t_.size() && (t_[pos_] == '+' || t_[pos_] == '-')) ++pos_;
+    if (pos_ < limit_ && (t_[pos_] == '+' || t_[pos_] == '-')) ++pos_;
     if (!digits(10)) src_.fail(begin, "invalid number literal");
     is_float = true;
   }
-  if (pos_ < t_.size() && (t_[pos_] == 'j' || t_[pos_] == 'J')) {
+  if (pos_ < limit_ && (t_[pos_] == 'j' || t_[pos_] == 'J')) {
     ++pos_;
     is_float = true;
   }
   if (!is_float && !only_zeros && t_[begin] == '0') {
     src_.fail(begin, "leading zeros in decimal integer literals are not permitted");
   }
-  if (pos_ < t_.size() && (is_name_char(t_[pos_]) || t_[pos_] == '.')) {
+  if (pos_ < limit_ && (is_name_char(t_[pos_]) || t_[pos_] == '.')) {
     src_.fail(begin, "invalid number literal");
   }
 }

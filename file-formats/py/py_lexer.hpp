@@ -36,7 +36,11 @@ bool is_keyword(std::string_view w);
 
 class Lexer {
  public:
-  explicit Lexer(const Source& src) : src_(src), t_(src.text()) {}
+  explicit Lexer(const Source& src) : src_(src), t_(src.text()), limit_(t_.size()) {}
+  // The expression of an f-string placeholder, source bytes [begin, end): one logical
+  // line in which newlines are insignificant, as inside brackets.
+  Lexer(const Source& src, std::size_t begin, std::size_t end)
+      : src_(src), t_(src.text()), limit_(end), pos_(begin), at_line_start_(false), nested_(true) {}
 
   Token next();
 
@@ -70,8 +74,10 @@ class Lexer {
 
   const Source& src_;
   const std::string& t_;
+  std::size_t limit_;  // where the text this lexer reads ends
   std::size_t pos_ = 0;
   bool at_line_start_ = true;
+  bool nested_ = false;
   bool line_has_tokens_ = false;
   std::vector<std::pair<char, std::size_t>> brackets_;
 };

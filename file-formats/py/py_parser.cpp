@@ -1,12 +1,15 @@
 #include "py_parser.hpp"
 
 #include "py_lexer.hpp"
+#include "py_string_ops.hpp"
 #include "py_value.hpp"
 
 #include <rokso/format_error.hpp>
 #include <rokso/utf8.hpp>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -20,7 +23,9 @@
 namespace rokso::py {
 namespace {
 
-constexpr const char* kNotRun = ": rokso reads .py files without running them";
+constexpr const char* kNotRun = ": rokso reads .py files without running them (--py-evaluate runs such a file with python3)";
+// Bounds every string a fold produces: `s = s + s` twenty times over is a small file.
+constexpr std::size_t kMaxStringBytes = 64u << 20;
 // Bounds the identities copied out of `requires`: names let a small file refer to one
 // long string many times.
 constexpr std::size_t kMaxRequiresBytes = 1u << 20;
@@ -35,7 +40,7 @@ struct Expr {
 
 class Parser {
  public:
-  explicit Parser(const Source& src) : src_(src), t_(src.text()), lexer_(src) {}
+  explicit Parser(const Source& src) : src_(src), t_(src.text()), main_lexer_(src), lexer_(&main_lexer_) {}
 
   Migration parse() {
     while (peek().kind != Kind::end) statement_line();
@@ -45,7 +50,7 @@ class Parser {
  private:
   // ---- tokens
   const Token& peek(std::size_t k = 0) {
-    while (lookahead_.size() <= k) lookahead_.push_back(lexer_.next());
+    while (lookahead_.size() <= k) lookahead_.push_back(lexer_->next());
     return lookahead_[k];
   }
   Token take() {
@@ -106,7 +111,7 @@ class Parser {
       return;
     }
     if (tok.kind == Kind::end) return;
-    if (is_augmented_assignment(tok)) refuse_augmented(tok);
+    if (is_augmented_assignment(tok)) refuse_augmented(tok, "a target must be a plain name");
     unexpected(tok);
   }
 
@@ -116,8 +121,31 @@ class Parser {
     return op.size() >= 2 && op.back() == '=' && op != "==" && op != "<=" && op != ">=" && op != "!=" &&
            op != ":=";
   }
-  [[noreturn]] void refuse_augmented(const Token& tok) const {
-    fail(tok.begin, "augmented assignment ('" + std::string(text_of(tok)) + "') is not supported" + kNotRun);
+  [[noreturn]] void refuse_augmented(const Token& tok, const std::string& why) const {
+    fail(tok.begin, "augmented assignment ('" + std::string(text_of(tok)) + "') is not supported: " + why);
+  }
+
+  // NAME ('+=' | '*=' | '%=') expression_list: NAME = NAME <op> value, for the values
+  // rokso folds (str and int, which CPython rebinds rather than mutates).
+  void augmented_assignment() {
+    const Token target = take();
+    check_target(target);
+    const Token op = take();
+    const std::string_view text = text_of(op);
+    if (text != "+=" && text != "*=" && text != "%=") {
+      refuse_augmented(op, "rokso folds '+=', '*=' and '%='" + std::string(kNotRun));
+    }
+    const auto found = names_.find(std::string(text_of(target)));
+    if (found == names_.end() || !found->second.value) {
+      fail(target.begin, "name '" + std::string(text_of(target)) + "' is not assigned a value before this point");
+    }
+    const Expr left{found->second.value, found->second.pos, false};
+    const Expr right = expression_list();
+    if (left.value->type != Value::Type::str && left.value->type != Value::Type::integer) {
+      refuse_augmented(op, std::string("rokso folds it on a string or an int, not on ") + type_name(*left.value) +
+                               kNotRun);
+    }
+    bind(target, Expr{binary(text.substr(0, 1), op, left, right), target.begin, false});
   }
 
   void simple_statement() {
@@ -163,7 +191,16 @@ class Parser {
           future_allowed_ = false;
           return;
         }
-        if (is_augmented_assignment(second)) refuse_augmented(second);
+        if (is_augmented_assignment(second)) {
+          augmented_assignment();
+          future_allowed_ = false;
+          return;
+        }
+        if (word == "print" && is_op(second, "(") && !names_.count("print")) {
+          print_statement();
+          future_allowed_ = false;
+          return;
+        }
         if (is_op(second, ",")) {  // a, b = ... : say so before evaluating names it binds
           std::size_t k = 0;
           while (peek(k).kind == Kind::name && !is_keyword(text_of(peek(k))) && is_op(peek(k + 1), ",")) k += 2;
@@ -191,6 +228,7 @@ class Parser {
       }
       fail(e.pos, "cannot assign to this expression: a target must be a plain name");
     }
+    skipped(first.begin, first_statement && e.plain_str ? "a docstring" : "an expression statement");
     if (!(first_statement && e.plain_str)) future_allowed_ = false;
   }
 
@@ -233,6 +271,7 @@ class Parser {
       fail(ann.begin, "annotation not supported: use str or leave it out");
     }
     check_follow(peek());
+    skipped(target.begin, "the annotation of '" + std::string(text_of(target)) + "'");
     if (!is_op(peek(), "=")) return;  // `x: str` binds nothing
     take();
     const Expr value = expression_list();
@@ -252,7 +291,8 @@ class Parser {
 
   // 'import' dotted_name ['as' NAME] (',' ...)*  — binds names we cannot know.
   void import_statement() {
-    take();  // 'import'
+    const Token import = take();
+    skipped_import(import);
     for (;;) {
       const Token head = import_name();
       while (is_op(peek(), ".")) {
@@ -292,7 +332,10 @@ class Parser {
     if (future && !future_allowed_) {
       fail(from.begin, "from __future__ imports must occur at the beginning of the file");
     }
-    if (!future) future_allowed_ = false;
+    if (!future) {
+      future_allowed_ = false;
+      skipped_import(from);
+    }
     if (is_op(peek(), "*")) {
       fail(peek().begin, "'from ... import *' is not supported: it may rebind any name");
     }
@@ -330,9 +373,87 @@ class Parser {
     fail(name.begin, "future feature " + std::string(word) + " is not defined");
   }
 
+  // ---- skipped statements, listed in one note
+
+  void skipped(std::size_t pos, const std::string& what) {
+    skipped_.push_back(what + " (line " + std::to_string(src_.position(pos).first) + ")");
+  }
+
+  // The statement as written, up to the end of its logical line, shortened.
+  void skipped_import(const Token& first) {
+    std::size_t end = first.end;
+    for (std::size_t k = 0; peek(k).kind != Kind::newline && peek(k).kind != Kind::end && !is_op(peek(k), ";"); ++k) {
+      end = peek(k).end;
+    }
+    std::string text;
+    for (std::size_t i = first.begin; i < end; ++i) {
+      const char c = t_[i];
+      if (c == '\n' || c == '\\') continue;
+      if (c == ' ' && !text.empty() && text.back() == ' ') continue;
+      text += c;
+    }
+    if (text.size() > 60) text = text.substr(0, 57) + "...";
+    skipped(first.begin, text);
+  }
+
+  // print(...) as a statement: not evaluated, so its arguments may name what rokso cannot
+  // fold (__file__, an import), as long as nothing in them can rebind or mutate a value:
+  // no ':=', and no call other than of the pure builtins and str methods rokso folds.
+  void print_statement() {
+    const Token print = take();
+    const Token open = take();  // '('
+    std::size_t depth = 1;
+    Token before_previous;
+    Token previous = open;
+    while (depth > 0) {
+      const Token tok = take();
+      if (tok.kind == Kind::end || tok.kind == Kind::newline) unexpected(tok);
+      if (is_op(tok, "(") || is_op(tok, "[") || is_op(tok, "{")) ++depth;
+      if (is_op(tok, ")") || is_op(tok, "]") || is_op(tok, "}")) --depth;
+      if (is_op(tok, ":=")) refuse_dynamic(tok, "':=' assignment expression");
+      if (is_word(tok, "lambda") || is_word(tok, "yield") || is_word(tok, "await")) unexpected(tok);
+      if (tok.kind == Kind::string && tok.fstring && text_of(tok).find(":=") != std::string_view::npos) {
+        refuse_dynamic(tok, "':=' in an f-string placeholder");
+      }
+      if (is_op(tok, "(") && previous.kind != Kind::op && previous.kind != Kind::string) {
+        const std::string callee(text_of(previous));
+        const bool method = is_op(before_previous, ".");
+        const bool pure = method ? is_folded_str_method(callee) : (is_folded_builtin(callee) && !names_.count(callee));
+        if (previous.kind != Kind::name || !pure) {
+          refuse_dynamic(tok, "call of '" + callee + "' inside print(), which could change a value");
+        }
+      }
+      if ((is_op(tok, "(") || is_op(tok, "[")) && (is_op(previous, ")") || is_op(previous, "]"))) {
+        refuse_dynamic(tok, "call inside print(), which could change a value");
+      }
+      before_previous = previous;
+      previous = tok;
+    }
+    const Token& next = peek();
+    if (next.kind != Kind::newline && next.kind != Kind::end && !is_op(next, ";")) {
+      check_follow(next);
+      unexpected(next);
+    }
+    skipped(print.begin, "print(...)");
+  }
+
   // ---- expressions
 
   static ValuePtr make(Value v) { return std::make_shared<const Value>(std::move(v)); }
+
+  static ValuePtr make_str(std::string s) {
+    Value v;
+    v.type = Value::Type::str;
+    v.str = std::move(s);
+    return make(std::move(v));
+  }
+
+  static ValuePtr make_int(long long n) {
+    Value v;
+    v.type = Value::Type::integer;
+    v.integer = n;
+    return make(std::move(v));
+  }
 
   ValuePtr container(Value::Type type, std::vector<Item> items, std::size_t pos) {
     Value v;
@@ -343,6 +464,17 @@ class Parser {
     if (v.depth > kMaxNesting) fail(pos, "value nested too deeply");
     v.items = std::move(items);
     return make(std::move(v));
+  }
+
+  // Adds `key: value` to a dict being built; CPython keeps the first key's place and
+  // the last value.
+  static void dict_set(Value& dict, const std::string& key, const Item& value, std::size_t key_pos) {
+    DictEntry& entry = dict.entries[key];
+    if (!entry.value.value) {
+      entry.key_pos = key_pos;
+      dict.keys.push_back(key);
+    }
+    entry.value = value;
   }
 
   bool starts_expression(const Token& tok) const {
@@ -389,17 +521,13 @@ class Parser {
     }
     if (tok.kind != Kind::op) return {};
     const std::string_view op = text_of(tok);
-    if (op == "%") return "'%' formatting";
-    if (op == "+") return "'+' concatenation";
     if (op == "(") return "call";
     if (op == "[") return "subscript";
     if (op == ":=") return "':=' assignment expression";
-    if (op == ".") {
-      return is_word(peek(1), "format") ? std::string("'.format()' call") : std::string("attribute access");
-    }
-    static const char* const binary[] = {"-",  "*",  "/",  "//", "**", "@",  "<<", ">>", "&",
-                                         "|",  "^",  "<",  ">",  "<=", ">=", "==", "!="};
-    for (const char* b : binary) {
+    if (op == ".") return "attribute access";
+    static const char* const binary_ops[] = {"-", "+", "*", "%", "/", "//", "**", "@", "<<", ">>", "&",
+                                             "|", "^", "<", ">", "<=", ">=", "==", "!="};
+    for (const char* b : binary_ops) {
       if (op == b) return "'" + std::string(op) + "' operator";
     }
     return {};
@@ -415,9 +543,126 @@ class Parser {
   }
 
   Expr expression() {
-    Expr e = unary();
+    Expr e = arithmetic();
     check_follow(peek());
     return e;
+  }
+
+  // term (('+' | '-') term)*
+  Expr arithmetic() {
+    Expr left = term();
+    while (is_op(peek(), "+") || is_op(peek(), "-")) {
+      const Token op = take();
+      const Nest nest(*this, op.begin);
+      const Expr right = term();
+      left = Expr{binary(text_of(op), op, left, right), left.pos, false};
+    }
+    return left;
+  }
+
+  // unary (('*' | '%' | '//') unary)*
+  Expr term() {
+    Expr left = unary();
+    while (is_op(peek(), "*") || is_op(peek(), "%") || is_op(peek(), "//")) {
+      const Token op = take();
+      const Nest nest(*this, op.begin);
+      const Expr right = unary();
+      left = Expr{binary(text_of(op), op, left, right), left.pos, false};
+    }
+    return left;
+  }
+
+  static bool is_int(const Value& v) { return v.type == Value::Type::integer || v.type == Value::Type::boolean; }
+  static long long int_of(const Value& v) { return v.type == Value::Type::boolean ? (v.boolean ? 1 : 0) : v.integer; }
+  static bool is_real(const Value& v) { return is_int(v) || v.type == Value::Type::floating; }
+  static double real_of(const Value& v) {
+    return v.type == Value::Type::floating ? v.floating : static_cast<double>(int_of(v));
+  }
+
+  ValuePtr checked_int(long long n, bool overflow, const Token& op) const {
+    if (overflow) fail(op.begin, "an int beyond 64 bits is not folded" + std::string(kNotRun));
+    return make_int(n);
+  }
+
+  ValuePtr checked_str(std::string s, const Token& op) const {
+    if (s.size() > kMaxStringBytes) fail(op.begin, "a string longer than 64 MiB is not folded");
+    return make_str(std::move(s));
+  }
+
+  static ValuePtr make_float(double d) {
+    Value v;
+    v.type = Value::Type::floating;
+    v.floating = d;
+    return make(std::move(v));
+  }
+
+  // left <op> right for op in + - * % //, as CPython computes it on str, int and float.
+  ValuePtr binary(std::string_view op, const Token& at, const Expr& left_expr, const Expr& right_expr) const {
+    const Value& l = *left_expr.value;
+    const Value& r = *right_expr.value;
+    const bool strs = l.type == Value::Type::str && r.type == Value::Type::str;
+    if (op == "+") {
+      if (strs) {
+        if (l.str.size() + r.str.size() > kMaxStringBytes) fail(at.begin, "a string longer than 64 MiB is not folded");
+        return make_str(l.str + r.str);
+      }
+      if (is_int(l) && is_int(r)) {
+        long long n = 0;
+        return checked_int(n, __builtin_add_overflow(int_of(l), int_of(r), &n), at) ;
+      }
+      if (is_real(l) && is_real(r)) return make_float(real_of(l) + real_of(r));
+    } else if (op == "-") {
+      if (is_int(l) && is_int(r)) {
+        long long n = 0;
+        return checked_int(n, __builtin_sub_overflow(int_of(l), int_of(r), &n), at);
+      }
+      if (is_real(l) && is_real(r)) return make_float(real_of(l) - real_of(r));
+    } else if (op == "*") {
+      if ((l.type == Value::Type::str && is_int(r)) || (is_int(l) && r.type == Value::Type::str)) {
+        const std::string& s = l.type == Value::Type::str ? l.str : r.str;
+        const long long times = l.type == Value::Type::str ? int_of(r) : int_of(l);
+        if (times <= 0 || s.empty()) return make_str("");
+        if (static_cast<unsigned long long>(times) > kMaxStringBytes / s.size()) {
+          fail(at.begin, "a string longer than 64 MiB is not folded");
+        }
+        std::string out;
+        out.reserve(s.size() * static_cast<std::size_t>(times));
+        for (long long k = 0; k < times; ++k) out += s;
+        return make_str(std::move(out));
+      }
+      if (is_int(l) && is_int(r)) {
+        long long n = 0;
+        return checked_int(n, __builtin_mul_overflow(int_of(l), int_of(r), &n), at);
+      }
+      if (is_real(l) && is_real(r)) return make_float(real_of(l) * real_of(r));
+    } else if (op == "%") {
+      if (l.type == Value::Type::str) {
+        try {
+          return checked_str(percent_format(l.str, r), at);
+        } catch (const FoldError& e) {
+          fail(at.begin, std::string("'%' formatting: ") + e.what());
+        }
+      }
+      if (is_int(l) && is_int(r)) {
+        if (int_of(r) == 0) fail(at.begin, "integer modulo by zero");
+        if (int_of(r) == -1) return make_int(0);
+        long long m = int_of(l) % int_of(r);
+        if (m != 0 && ((m < 0) != (int_of(r) < 0))) m += int_of(r);
+        return make_int(m);
+      }
+    } else if (op == "//") {
+      if (is_int(l) && is_int(r)) {
+        if (int_of(r) == 0) fail(at.begin, "integer division or modulo by zero");
+        if (int_of(r) == -1) {
+          long long n = 0;
+          return checked_int(n, __builtin_sub_overflow(0LL, int_of(l), &n), at);
+        }
+        long long q = int_of(l) / int_of(r);
+        if ((int_of(l) % int_of(r) != 0) && ((int_of(l) < 0) != (int_of(r) < 0))) --q;
+        return make_int(q);
+      }
+    }
+    refuse_dynamic(at, "'" + std::string(op) + "' on " + type_name(l) + " and " + type_name(r));
   }
 
   Expr unary() {
@@ -426,16 +671,143 @@ class Parser {
       const Token sign = take();
       const Nest nest(*this, sign.begin);
       const Expr operand = unary();
-      if (operand.value->type != Value::Type::number) {
-        refuse_dynamic(sign, "unary '" + std::string(text_of(sign)) + "' on " + type_name(*operand.value));
+      const Value& v = *operand.value;
+      const bool minus = is_op(sign, "-");
+      if (is_int(v)) {
+        long long n = 0;
+        const bool overflow = minus && __builtin_sub_overflow(0LL, int_of(v), &n);
+        if (!minus) n = int_of(v);
+        return Expr{checked_int(n, overflow, sign), sign.begin, false};
       }
-      return Expr{operand.value, sign.begin, false};
+      if (v.type == Value::Type::floating) return Expr{make_float(minus ? -v.floating : v.floating), sign.begin, false};
+      if (v.type == Value::Type::number) return Expr{operand.value, sign.begin, false};
+      refuse_dynamic(sign, "unary '" + std::string(text_of(sign)) + "' on " + type_name(v));
     }
     if (is_op(tok, "~")) refuse_dynamic(tok, "'~' operator");
     if (is_op(tok, "*") || is_op(tok, "**")) {
       fail(tok.begin, "unpacking ('" + std::string(text_of(tok)) + "') is not supported" + kNotRun);
     }
-    return atom();
+    return primary();
+  }
+
+  static bool is_folded_builtin(std::string_view name) {
+    return name == "dict" || name == "str" || name == "repr" || name == "ascii" || name == "format" || name == "len";
+  }
+
+  struct Arguments {
+    std::vector<ValuePtr> positional;
+    Keywords keywords;
+  };
+
+  // '(' [argument (',' argument)* [',']] ')' where argument is expression or NAME '=' expression.
+  Arguments call_arguments() {
+    const Token open = take();  // '('
+    const Nest nest(*this, open.begin);
+    Arguments args;
+    while (!is_op(peek(), ")")) {
+      if (is_op(peek(), "*") || is_op(peek(), "**")) {
+        fail(peek().begin, "unpacking ('" + std::string(text_of(peek())) + "') in a call is not supported" + kNotRun);
+      }
+      if (peek().kind == Kind::name && is_op(peek(1), "=")) {
+        const Token name = take();
+        check_target(name);
+        take();  // '='
+        const std::string key(text_of(name));
+        for (const auto& [k, v] : args.keywords) {
+          if (k == key) fail(name.begin, "keyword argument repeated: " + key);
+        }
+        args.keywords.emplace_back(key, expression().value);
+      } else {
+        if (!args.keywords.empty()) fail(peek().begin, "positional argument follows keyword argument");
+        args.positional.push_back(expression().value);
+      }
+      if (!is_op(peek(), ",")) break;
+      take();
+    }
+    expect_op(")");
+    return args;
+  }
+
+  // dict(k=v, ...), str(x), repr(x), ascii(x), format(x[, spec]), len(x).
+  Expr builtin_call() {
+    const Token name = take();
+    const std::string_view word = text_of(name);
+    const Arguments args = call_arguments();
+    const auto fold_failed = [&](const FoldError& e) { fail(name.begin, std::string(word) + "(): " + e.what()); };
+    if (word == "dict") {
+      if (!args.positional.empty()) {
+        refuse_dynamic(name, "dict() with positional arguments: rokso folds dict(key=value, ...)");
+      }
+      Value v;
+      v.type = Value::Type::dict;
+      int depth = 0;
+      for (const auto& [key, value] : args.keywords) {
+        dict_set(v, key, Item{value, name.begin}, name.begin);
+        depth = std::max(depth, value->depth);
+      }
+      v.depth = depth + 1;
+      if (v.depth > kMaxNesting) fail(name.begin, "value nested too deeply");
+      return Expr{make(std::move(v)), name.begin, false};
+    }
+    if (!args.keywords.empty()) fail(name.begin, std::string(word) + "() with keyword arguments is not folded");
+    const std::size_t max = word == "format" ? 2 : 1;
+    const std::size_t min = word == "str" ? 0 : 1;
+    if (args.positional.size() < min || args.positional.size() > max) {
+      fail(name.begin, std::string(word) + "() takes " + std::to_string(min) + (max != min ? " to " + std::to_string(max) : "") +
+                           " arguments (" + std::to_string(args.positional.size()) + " given)");
+    }
+    try {
+      if (word == "str") return Expr{make_str(args.positional.empty() ? "" : to_str(*args.positional[0])), name.begin, false};
+      if (word == "repr") return Expr{make_str(to_repr(*args.positional[0])), name.begin, false};
+      if (word == "ascii") return Expr{make_str(to_ascii(*args.positional[0])), name.begin, false};
+      if (word == "format") {
+        std::string spec;
+        if (args.positional.size() == 2) {
+          if (args.positional[1]->type != Value::Type::str) fail(name.begin, "format() argument 2 must be str");
+          spec = args.positional[1]->str;
+        }
+        return Expr{make_str(format_value(*args.positional[0], spec)), name.begin, false};
+      }
+      const Value& v = *args.positional[0];  // len
+      if (v.type == Value::Type::str) return Expr{make_int(static_cast<long long>(char_count(v.str))), name.begin, false};
+      if (v.type == Value::Type::list || v.type == Value::Type::tuple) {
+        return Expr{make_int(static_cast<long long>(v.items.size())), name.begin, false};
+      }
+      if (v.type == Value::Type::dict) return Expr{make_int(static_cast<long long>(v.keys.size())), name.begin, false};
+      fail(name.begin, std::string("object of type ") + type_name(v) + " has no len()");
+    } catch (const FoldError& e) {
+      fold_failed(e);
+    }
+    return Expr{};  // not reached
+  }
+
+  // atom trailer*: str methods are folded; other calls, subscripts and attributes are not.
+  Expr primary() {
+    const Token& tok = peek();
+    if (tok.kind == Kind::name && is_op(peek(1), "(") && !is_keyword(text_of(tok)) &&
+        is_folded_builtin(text_of(tok)) && !names_.count(std::string(text_of(tok)))) {
+      return builtin_call();
+    }
+    Expr e = atom();
+    while (is_op(peek(), ".")) {
+      const Token dot = peek();
+      if (e.value->type != Value::Type::str || peek(1).kind != Kind::name || !is_op(peek(2), "(")) {
+        refuse_dynamic(dot, "attribute access");
+      }
+      const std::string method(text_of(peek(1)));
+      if (!is_folded_str_method(method)) refuse_dynamic(dot, "str." + method + "() call");
+      take();
+      take();
+      const Arguments args = call_arguments();
+      try {
+        Value v = str_method(e.value->str, method, args.positional, args.keywords);
+        if (v.str.size() > kMaxStringBytes) fail(dot.begin, "a string longer than 64 MiB is not folded");
+        e = Expr{make(std::move(v)), e.pos, false};
+      } catch (const FoldError& error) {
+        fail(dot.begin, "str." + method + "(): " + error.what());
+      }
+    }
+    return e;
   }
 
   Expr atom() {
@@ -448,12 +820,7 @@ class Parser {
       string_literals(&v.str, &plain);
       return Expr{make(std::move(v)), pos, plain};
     }
-    if (tok.kind == Kind::number) {
-      take();
-      Value v;
-      v.type = Value::Type::number;
-      return Expr{make(std::move(v)), pos, false};
-    }
+    if (tok.kind == Kind::number) return Expr{number_value(take()), pos, false};
     if (tok.kind == Kind::name) return name_atom();
     if (is_op(tok, "(")) {
       const Nest nest(*this, pos);
@@ -464,6 +831,7 @@ class Parser {
       }
       Expr e = expression_list();
       expect_op(")");
+      e.plain_str = false;
       return e;
     }
     if (is_op(tok, "[")) {
@@ -484,6 +852,37 @@ class Parser {
     unexpected(tok);
   }
 
+  // The value of a number literal the lexer validated: an int when it fits 64 bits, a
+  // float, else a number rokso keeps but does not fold (a complex, a larger int).
+  ValuePtr number_value(const Token& tok) const {
+    std::string digits;
+    for (const char c : text_of(tok)) {
+      if (c != '_') digits += c;
+    }
+    Value v;
+    v.type = Value::Type::number;
+    const char last = static_cast<char>(digits.back() | 0x20);
+    const bool prefixed = digits.size() > 1 && digits[0] == '0' &&
+                          ((digits[1] | 0x20) == 'x' || (digits[1] | 0x20) == 'o' || (digits[1] | 0x20) == 'b');
+    if (last == 'j') return make(std::move(v));
+    if (!prefixed && digits.find_first_of(".eE") != std::string::npos) {
+      v.type = Value::Type::floating;
+      v.floating = std::strtod(digits.c_str(), nullptr);
+      return make(std::move(v));
+    }
+    const int base = !prefixed ? 10 : (digits[1] | 0x20) == 'x' ? 16 : (digits[1] | 0x20) == 'o' ? 8 : 2;
+    unsigned long long n = 0;
+    for (std::size_t i = prefixed ? 2 : 0; i < digits.size(); ++i) {
+      const char c = static_cast<char>(digits[i] | 0x20);
+      const unsigned d = static_cast<unsigned>(c >= 'a' ? c - 'a' + 10 : c - '0');
+      if (n > (static_cast<unsigned long long>(INT64_MAX) - d) / static_cast<unsigned>(base)) return make(std::move(v));
+      n = n * static_cast<unsigned>(base) + d;
+    }
+    v.type = Value::Type::integer;
+    v.integer = static_cast<long long>(n);
+    return make(std::move(v));
+  }
+
   Expr name_atom() {
     const Token tok = take();
     const std::string_view word = text_of(tok);
@@ -502,13 +901,16 @@ class Parser {
       fail(tok.begin, "invalid string prefix '" + std::string(word) + "'");
     }
     const auto found = names_.find(std::string(word));
-    if (found == names_.end() || !found->second.value) {
-      // `fmt % args`, `name(...)`: the operation is the better thing to point at.
-      check_follow(peek());
-      if (found == names_.end()) {
-        fail(tok.begin, "name '" + std::string(word) + "' is not assigned a literal before this point");
-      }
-      fail(tok.begin, "name '" + std::string(word) + "' is bound by an import, not assigned a literal");
+    if (found == names_.end()) {
+      // `[s for s in ...]`, `(y := ...)`: the construct is the better thing to point at.
+      if (is_op(peek(), "(")) refuse_dynamic(peek(), "call of '" + std::string(word) + "'");
+      if (is_op(peek(), ":=") || peek().kind == Kind::name) check_follow(peek());
+      fail(tok.begin, "name '" + std::string(word) + "' is not assigned a value before this point");
+    }
+    if (!found->second.value) {
+      fail(tok.begin, "name '" + std::string(word) + "' is bound by an import (line " +
+                          std::to_string(src_.position(found->second.pos).first) +
+                          "), and an import used in a value is not supported" + kNotRun);
     }
     return Expr{found->second.value, tok.begin, false};
   }
@@ -535,9 +937,7 @@ class Parser {
         fail(key.pos, std::string("dict keys must be strings, not ") + type_name(*key.value));
       }
       depth = std::max(depth, value.value->depth);
-      DictEntry& entry = v.entries[key.value->str];
-      if (!entry.value.value) entry.key_pos = key.pos;  // CPython keeps the first key
-      entry.value = Item{value.value, value.pos};
+      dict_set(v, key.value->str, Item{value.value, value.pos}, key.pos);
       if (!is_op(peek(), ",")) break;
       take();
     }
@@ -557,11 +957,12 @@ class Parser {
     }
   }
 
-  std::uint32_t hex_escape(std::size_t backslash, std::size_t first, int count, const char* name) const {
+  std::uint32_t hex_escape(std::size_t backslash, std::size_t first, std::size_t end, int count,
+                           const char* name) const {
     std::uint32_t cp = 0;
     for (int k = 0; k < count; ++k) {
       const std::size_t at = first + static_cast<std::size_t>(k);
-      const char c = at < current_body_end_ ? t_[at] : '\0';
+      const char c = at < end ? t_[at] : '\0';
       int d = -1;
       if (c >= '0' && c <= '9') d = c - '0';
       else if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
@@ -575,7 +976,6 @@ class Parser {
   // Appends the value of a string literal, decoded as CPython does.
   void decode_string(const Token& tok, std::string& out) {
     const std::size_t end = tok.body_end;
-    current_body_end_ = end;
     std::size_t i = tok.body_begin;
     if (tok.raw && !tok.fstring) {
       out.append(t_, i, end - i);
@@ -589,7 +989,10 @@ class Parser {
           i += 2;
           continue;
         }
-        if (c == '{') fail(i, "f-string placeholder is not supported" + std::string(kNotRun));
+        if (c == '{') {
+          i = placeholder(i, end, out);
+          continue;
+        }
         fail(i, "single '}' is not allowed in an f-string");
       }
       if (c != '\\' || tok.raw) {
@@ -621,13 +1024,13 @@ class Parser {
           break;
         }
         case 'x':
-          append_utf8(out, hex_escape(at, i, 2, "\\xXX"));
+          append_utf8(out, hex_escape(at, i, end, 2, "\\xXX"));
           i += 2;
           break;
         case 'u':
         case 'U': {
           const int count = d == 'u' ? 4 : 8;
-          const std::uint32_t cp = hex_escape(at, i, count, d == 'u' ? "\\uXXXX" : "\\UXXXXXXXX");
+          const std::uint32_t cp = hex_escape(at, i, end, count, d == 'u' ? "\\uXXXX" : "\\UXXXXXXXX");
           i += static_cast<std::size_t>(count);
           if (cp > 0x10FFFF) fail(at, "illegal unicode character in \\U escape");
           if (cp >= 0xD800 && cp <= 0xDFFF) {
@@ -649,6 +1052,122 @@ class Parser {
     }
   }
 
+  // Skips a string literal inside an f-string placeholder starting at `i`; returns the
+  // offset after it. CPython 3.11: it cannot hold the enclosing quote or a backslash.
+  std::size_t skip_nested_string(std::size_t i, std::size_t end) const {
+    const char q = t_[i];
+    const bool triple = i + 2 < end && t_[i + 1] == q && t_[i + 2] == q;
+    const std::size_t open = i;
+    i += triple ? 3 : 1;
+    for (;;) {
+      if (i >= end) fail(open, "f-string: unterminated string");
+      if (t_[i] == '\\') fail(i, "f-string expression part cannot include a backslash");
+      if (t_[i] == q && (!triple || (i + 2 < end && t_[i + 1] == q && t_[i + 2] == q))) return i + (triple ? 3 : 1);
+      ++i;
+    }
+  }
+
+  // An f-string placeholder `{expression[=][!conversion][:spec]}` starting at `open`;
+  // appends its text and returns the offset after its '}'.
+  std::size_t placeholder(std::size_t open, std::size_t end, std::string& out) {
+    const Nest nest(*this, open);
+    std::size_t i = open + 1;
+    const std::size_t expr_begin = i;
+    std::size_t expr_end = std::string::npos;
+    std::size_t debug_end = std::string::npos;  // `{x=}`: the text printed before the value
+    int depth = 0;
+    while (expr_end == std::string::npos) {
+      if (i >= end) fail(open, "f-string: expecting '}'");
+      const char c = t_[i];
+      if (c == '\\') fail(i, "f-string expression part cannot include a backslash");
+      if (c == '#') fail(i, "f-string expression part cannot include '#'");
+      if (c == '\'' || c == '"') {
+        i = skip_nested_string(i, end);
+        continue;
+      }
+      if (c == '(' || c == '[' || c == '{') {
+        ++depth;
+      } else if (c == ')' || c == ']' || (c == '}' && depth > 0)) {
+        if (depth == 0) fail(i, std::string("f-string: unmatched '") + c + "'");
+        --depth;
+      } else if (depth == 0 && (c == '}' || c == ':' || (c == '!' && !(i + 1 < end && t_[i + 1] == '=')))) {
+        expr_end = i;
+        break;
+      } else if (depth == 0 && c == '=' && !(i + 1 < end && t_[i + 1] == '=') && i > expr_begin &&
+                 std::string_view("=!<>").find(t_[i - 1]) == std::string_view::npos) {
+        expr_end = i;
+        ++i;
+        while (i < end && (t_[i] == ' ' || t_[i] == '\t' || t_[i] == '\n')) ++i;
+        debug_end = i;
+        break;
+      }
+      ++i;
+    }
+    if (debug_end == std::string::npos) i = expr_end;
+    bool blank = true;
+    for (std::size_t k = expr_begin; k < expr_end; ++k) {
+      if (t_[k] != ' ' && t_[k] != '\t' && t_[k] != '\n') blank = false;
+    }
+    if (blank) fail(open, "f-string: empty expression not allowed");
+
+    // The expression, read by a lexer of its own over the same source text.
+    Lexer inner(src_, expr_begin, expr_end);
+    Lexer* const outer_lexer = lexer_;
+    std::deque<Token> outer_lookahead;
+    outer_lookahead.swap(lookahead_);
+    lexer_ = &inner;
+    const Expr value = expression_list();
+    if (peek().kind != Kind::end) unexpected(peek());
+    lexer_ = outer_lexer;
+    lookahead_.swap(outer_lookahead);
+
+    char conversion = 0;
+    if (i < end && t_[i] == '!') {
+      if (i + 1 >= end || (t_[i + 1] != 'r' && t_[i + 1] != 's' && t_[i + 1] != 'a')) {
+        fail(i, "f-string: invalid conversion character: expected 's', 'r', or 'a'");
+      }
+      conversion = t_[i + 1];
+      i += 2;
+      if (i >= end || (t_[i] != ':' && t_[i] != '}')) fail(i, "f-string: expecting '}'");
+    }
+    std::string spec;
+    const bool has_spec = i < end && t_[i] == ':';
+    if (has_spec) {
+      const std::size_t spec_begin = ++i;
+      while (i < end && t_[i] != '}') {
+        if (t_[i] == '{') fail(i, "a nested placeholder in an f-string format spec is not supported" + std::string(kNotRun));
+        if (t_[i] == '\\') fail(i, "a backslash in an f-string format spec is not supported");
+        ++i;
+      }
+      spec = t_.substr(spec_begin, i - spec_begin);
+    }
+    if (i >= end || t_[i] != '}') fail(open, "f-string: expecting '}'");
+    ++i;
+
+    if (debug_end != std::string::npos) {
+      out.append(t_, expr_begin, debug_end - expr_begin);
+      if (conversion == 0 && !has_spec) conversion = 'r';
+    }
+    try {
+      std::string text;
+      if (conversion == 0) {
+        text = format_value(*value.value, spec);
+      } else {
+        Value converted;
+        converted.type = Value::Type::str;
+        converted.str = conversion == 's' ? to_str(*value.value)
+                        : conversion == 'r' ? to_repr(*value.value)
+                                            : to_ascii(*value.value);
+        text = format_value(converted, spec);
+      }
+      if (out.size() + text.size() > kMaxStringBytes) fail(open, "a string longer than 64 MiB is not folded");
+      out += text;
+    } catch (const FoldError& e) {
+      fail(open, std::string("f-string placeholder: ") + e.what());
+    }
+    return i;
+  }
+
   // ---- the result
 
   const Binding* binding(const char* name) const {
@@ -660,7 +1179,7 @@ class Parser {
   std::string string_of(const Item& item, const std::string& what) const {
     if (item.value->type != Value::Type::str) {
       const bool dict_entry = what.rfind("'migrations[", 0) == 0;
-      fail(item.pos, what + (dict_entry ? " is not" : " is not assigned") + " a string literal (it is " +
+      fail(item.pos, what + (dict_entry ? " is not" : " is not assigned") + " a string (it is " +
                          type_name(*item.value) + ")");
     }
     return item.value->str;
@@ -708,7 +1227,7 @@ class Parser {
     const Item* transaction_ptr = nullptr;
     const Item* description_ptr = nullptr;
     if (const Binding* b = binding("requires")) {
-      requires_item = item_of(*b, "requires", "a list literal");
+      requires_item = item_of(*b, "requires", "a list");
       requires_ptr = &requires_item;
     }
     if (const Binding* b = binding("transaction")) {
@@ -716,59 +1235,66 @@ class Parser {
       transaction_ptr = &transaction_item;
     }
     if (const Binding* b = binding("description")) {
-      description_item = item_of(*b, "description", "a string literal");
+      description_item = item_of(*b, "description", "a string");
       description_ptr = &description_item;
     }
     apply_extras(m, requires_ptr, transaction_ptr, description_ptr, "'", "'");
 
-    if (const Binding* b = binding("migrations")) {
-      const Item dict = item_of(*b, "migrations", "a dict literal");
-      if (dict.value->type != Value::Type::dict) {
-        fail(dict.pos, std::string("'migrations' is not assigned a dict literal (it is ") +
-                           type_name(*dict.value) + ")");
-      }
-      const auto& entries = dict.value->entries;
-      for (const auto& [key, entry] : entries) {
-        if (key != "apply" && key != "rollback" && key != "requires" && key != "transaction" &&
-            key != "description") {
-          fail(entry.key_pos, "unknown key \"" + key + "\" in 'migrations': expected \"apply\", \"rollback\", "
-                              "\"requires\", \"transaction\" or \"description\"");
-        }
-      }
-      const auto entry = [&](const char* key) -> const Item* {
-        const auto found = entries.find(key);
-        return found == entries.end() ? nullptr : &found->second.value;
-      };
-      const Item* apply = entry("apply");
-      if (!apply) fail(dict.pos, "'migrations' has no \"apply\" key");
-      const Item* rollback = entry("rollback");
-      if (!rollback) fail(dict.pos, "'migrations' has no \"rollback\" key");
-      m.apply_sql = string_of(*apply, "'migrations[\"apply\"]'");
-      m.rollback_sql = string_of(*rollback, "'migrations[\"rollback\"]'");
-      if (entry("requires")) m.requires_identities.clear();
-      apply_extras(m, entry("requires"), entry("transaction"), entry("description"), "'migrations[\"",
-                   "\"]'");
-      return m;
+    const Binding* b = binding("migrations");
+    if (!b) {
+      throw FormatError(0, 0, "no 'migrations' found: a roksopsql .py migration assigns "
+                              "migrations = {\"apply\": ..., \"rollback\": ...}");
     }
-
-    const Binding* apply = binding("apply_sql");
-    if (!apply) throw FormatError(0, 0, "no 'apply_sql' or 'migrations[\"apply\"]' found");
-    m.apply_sql = string_of(item_of(*apply, "apply_sql", "a string literal"), "'apply_sql'");
-    const Binding* rollback = binding("rollback_sql");
-    if (!rollback) throw FormatError(0, 0, "no 'rollback_sql' or 'migrations[\"rollback\"]' found");
-    m.rollback_sql = string_of(item_of(*rollback, "rollback_sql", "a string literal"), "'rollback_sql'");
+    const Item dict = item_of(*b, "migrations", "a dict");
+    if (dict.value->type != Value::Type::dict) {
+      fail(dict.pos, std::string("'migrations' is not assigned a dict (it is ") + type_name(*dict.value) + ")");
+    }
+    const Value& entries = *dict.value;
+    std::string ignored;
+    for (const std::string& key : entries.keys) {
+      if (key != "apply" && key != "rollback" && key != "requires" && key != "transaction" && key != "description") {
+        ignored += (ignored.empty() ? "\"" : ", \"") + key + "\"";
+      }
+    }
+    const auto entry = [&](const char* key) -> const Item* {
+      const auto found = entries.entries.find(key);
+      return found == entries.entries.end() ? nullptr : &found->second.value;
+    };
+    const Item* apply = entry("apply");
+    if (!apply) fail(dict.pos, "'migrations' has no \"apply\" key");
+    m.apply_sql = string_of(*apply, "'migrations[\"apply\"]'");
+    const Item* rollback = entry("rollback");
+    if (!rollback) {
+      m.notes.push_back(kNoRollbackNote + std::string("'migrations' has no \"rollback\" key"));
+    } else if (rollback->value->type == Value::Type::none) {
+      m.notes.push_back(kNoRollbackNote + std::string("'migrations[\"rollback\"]' is None"));
+    } else {
+      m.rollback_sql = string_of(*rollback, "'migrations[\"rollback\"]'");
+    }
+    if (entry("requires")) m.requires_identities.clear();
+    apply_extras(m, entry("requires"), entry("transaction"), entry("description"), "'migrations[\"", "\"]'");
+    if (!ignored.empty()) {
+      m.notes.push_back("ignored key" + std::string(ignored.find(',') != std::string::npos ? "s " : " ") + ignored +
+                        " of 'migrations' (rokso reads apply, rollback, requires, transaction, description)");
+    }
+    if (!skipped_.empty()) {
+      std::string note = "skipped, as they cannot change the values: ";
+      for (std::size_t i = 0; i < skipped_.size(); ++i) note += (i > 0 ? ", " : "") + skipped_[i];
+      m.notes.push_back(note);
+    }
     return m;
   }
 
   const Source& src_;
   const std::string& t_;
-  Lexer lexer_;
+  Lexer main_lexer_;
+  Lexer* lexer_;  // main_lexer_, or the lexer of the f-string placeholder being read
   std::deque<Token> lookahead_;
+  std::vector<std::string> skipped_;  // statements skipped, for the note
   std::map<std::string, Binding> names_;
   int nesting_ = 0;
   bool seen_statement_ = false;
   bool future_allowed_ = true;
-  std::size_t current_body_end_ = 0;
 };
 
 }  // namespace

@@ -26,11 +26,15 @@ struct DictEntry {
 // Immutable once built, shared between every name bound to it, so copying a name is
 // O(1) whatever the value's size.
 struct Value {
-  enum class Type { str, boolean, none, number, tuple, list, dict } type = Type::none;
+  // number: a number rokso does not fold (a complex, an int beyond 64 bits).
+  enum class Type { str, boolean, none, integer, floating, number, tuple, list, dict } type = Type::none;
   std::string str;
   bool boolean = false;
+  long long integer = 0;
+  double floating = 0;
   std::vector<Item> items;                   // tuple, list
   std::map<std::string, DictEntry> entries;  // dict
+  std::vector<std::string> keys;             // dict: the keys in insertion order, as repr() lists them
   int depth = 0;                             // nesting of containers
 };
 
@@ -39,6 +43,8 @@ inline const char* type_name(const Value& v) {
     case Value::Type::str: return "a string";
     case Value::Type::boolean: return "a bool";
     case Value::Type::none: return "None";
+    case Value::Type::integer: return "an int";
+    case Value::Type::floating: return "a float";
     case Value::Type::number: return "a number";
     case Value::Type::tuple: return "a tuple";
     case Value::Type::list: return "a list";
