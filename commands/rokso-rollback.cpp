@@ -256,6 +256,17 @@ int rollback(rokso::Session& session) {
     migrations.push_back(tree.read(*file));
     rokso::refuse_transaction_control(row->filename, "rollback SQL", migrations.back().rollback_sql,
                                       rokso::rollback_runs_in_transaction(migrations.back()));
+    // roksopsql failed on a file that defines no rollback; removing only its row would
+    // pretend the migration was undone.
+    if (row->status == "complete" && rokso::defines_no_rollback(migrations.back())) {
+      std::string why;
+      for (const std::string& note : migrations.back().notes) {
+        if (note.rfind(rokso::kNoRollbackNote, 0) == 0) why = note.substr(sizeof rokso::kNoRollbackNote - 1);
+      }
+      throw rokso::failure("cannot roll back '" + row->filename + "': its file defines no rollback (" + why +
+                           "); nothing was rolled back. Add the rollback SQL to the file, or keep the migration and "
+                           "forget its row with 'rokso mark --pending " + row->filename + "'");
+    }
     // Its rollback SQL may not be what was applied with it: say so before it runs.
     const rokso::Migration& m = migrations.back();
     if (!row->checksum.empty() && row->checksum != rokso::migration_checksum(m.apply_sql, m.rollback_sql)) {

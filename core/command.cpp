@@ -136,7 +136,9 @@ int run_command(int argc, char** argv, CommandDefinition& command) {
       ("help,h", "show this help")
       ("directory,C", po::value<std::string>()->value_name("<dir>"),
        "run as if rokso was started in <dir>")
-      ("verbose,v", "show each statement and its time");
+      ("verbose,v", "show each statement and its time")
+      ("py-evaluate", po::value<std::string>()->implicit_value("python3")->value_name("<python>"),
+       "run .py migrations rokso cannot fold with this interpreter (default python3); sets ROKSO_PY_EVALUATE");
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(argc, argv)
@@ -156,6 +158,16 @@ int run_command(int argc, char** argv, CommandDefinition& command) {
     return kExitOk;
   }
   out::set_verbose(vm.count("verbose") > 0);
+  // The py format plugin reads the variable: running project code is the user's choice,
+  // made here or in the environment, never in a project file.
+  if (vm.count("py-evaluate")) {
+    const std::string interpreter = vm["py-evaluate"].as<std::string>();
+    if (interpreter.empty()) {
+      out::error("--py-evaluate names no interpreter: write --py-evaluate or --py-evaluate=python3");
+      return kExitUsage;
+    }
+    ::setenv("ROKSO_PY_EVALUATE", interpreter.c_str(), 1);
+  }
   try {
     Session session(vm);
     int code = command.run(session);

@@ -1,9 +1,11 @@
 // The "py" format plugin: roksopsql's .py migration modules, read without Python.
 
+#include "py_evaluate.hpp"
 #include "py_reader.hpp"
 #include "py_writer.hpp"
 
 #include <rokso/file_text.hpp>
+#include <rokso/format_error.hpp>
 #include <rokso/format_plugin.hpp>
 
 #include <cerrno>
@@ -33,8 +35,19 @@ class PyFormat final : public rokso::FormatPlugin {
     return rokso::FileClaim::migration;
   }
 
+  // Folded statically; a file the reader refuses is run by Python only when the user
+  // asked for it (--py-evaluate or ROKSO_PY_EVALUATE), never because of a project file.
   rokso::Migration read(const std::string& path) const override {
-    return rokso::py::read_py_migration(rokso::read_file_text(path));
+    const std::string text = rokso::read_file_text(path);
+    try {
+      return rokso::py::read_py_migration(text);
+    } catch (const rokso::FormatError& refused) {
+      const std::string interpreter = rokso::py::evaluation_interpreter();
+      if (interpreter.empty()) throw;
+      const std::string where =
+          refused.line() > 0 ? "line " + std::to_string(refused.line()) + ":" + std::to_string(refused.column()) + ": " : "";
+      return rokso::py::evaluate_py_migration(path, interpreter, where + refused.what());
+    }
   }
 
   std::vector<rokso::RenderedFile> render(const std::string& stem,

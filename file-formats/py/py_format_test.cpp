@@ -3,6 +3,7 @@
 
 #include <rokso/format_error.hpp>
 #include <rokso/format_plugin.hpp>
+#include <rokso/migration.hpp>
 
 #include "testing/plugin_module.hpp"
 
@@ -16,6 +17,7 @@
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include <vector>
 
 namespace {
 
@@ -54,7 +56,8 @@ BOOST_AUTO_TEST_CASE(claims) {
 
 BOOST_AUTO_TEST_CASE(reads_a_file) {
   const TempDir dir;
-  const std::string path = dir.write("m.py", "apply_sql = '''\r\nSELECT 1;\r\n'''\r\nrollback_sql = ''\r\n");
+  const std::string path = dir.write("m.py", "apply_sql = '''\r\nSELECT 1;\r\n'''\r\nrollback_sql = ''\r\n"
+                                     "migrations = {'apply': apply_sql, 'rollback': rollback_sql}\r\n");
   const rokso::Migration m = loaded().format().read(path);
   BOOST_TEST(m.apply_sql == "\nSELECT 1;\n");
   BOOST_TEST(m.rollback_sql == "");
@@ -68,7 +71,7 @@ BOOST_AUTO_TEST_CASE(format_errors_cross_the_module_boundary) {
     BOOST_ERROR("accepted");
   } catch (const rokso::FormatError& e) {
     BOOST_TEST(e.line() == 1);
-    BOOST_TEST(e.column() == 17);
+    BOOST_TEST(e.column() == 19);
   }
 }
 
@@ -108,6 +111,76 @@ BOOST_AUTO_TEST_CASE(renders_one_file_that_reads_back) {
   BOOST_TEST(back.rollback_sql == m.rollback_sql);
   BOOST_TEST(!back.transactional);
   BOOST_TEST(back.requires_identities == m.requires_identities, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// --py-evaluate: python3 is the interpreter the suite runs with; the variable is what
+// the option sets.
+BOOST_AUTO_TEST_SUITE(evaluation)
+
+struct Evaluating {
+  explicit Evaluating(const char* interpreter = "python3") { ::setenv("ROKSO_PY_EVALUATE", interpreter, 1); }
+  ~Evaluating() {
+    ::unsetenv("ROKSO_PY_EVALUATE");
+    ::unsetenv("ROKSO_PY_EVALUATE_TIMEOUT");
+  }
+};
+
+std::string refusal_of(const std::string& path) {
+  try {
+    loaded().format().read(path);
+    BOOST_ERROR("accepted");
+  } catch (const rokso::FormatError& e) {
+    BOOST_TEST(e.line() == 0);
+    return e.what();
+  }
+  return {};
+}
+
+BOOST_AUTO_TEST_CASE(a_refused_file_is_run_only_when_asked) {
+  const TempDir dir;
+  const std::string path = dir.write(
+      "loop.py",
+      "parts = []\nfor t in ('a', 'b'):\n    parts.append(f'CREATE TABLE {t} ();')\n"
+      "print('noise on stdout')\n"
+      "migrations = {'apply': '\\n'.join(parts), 'rollback': None, 'requires': ['x/y.py'], 'ticket': 1}\n");
+  try {
+    loaded().format().read(path);
+    BOOST_ERROR("accepted without --py-evaluate");
+  } catch (const rokso::FormatError& e) {
+    BOOST_TEST(std::string(e.what()).find("--py-evaluate") != std::string::npos);
+  }
+  const Evaluating on;
+  const rokso::Migration m = loaded().format().read(path);
+  BOOST_TEST(m.apply_sql == "CREATE TABLE a ();\nCREATE TABLE b ();");
+  BOOST_TEST(m.rollback_sql.empty());
+  BOOST_TEST(rokso::defines_no_rollback(m));
+  BOOST_TEST(m.requires_identities == (std::vector<std::string>{"x/y.py"}), boost::test_tools::per_element());
+  BOOST_TEST_REQUIRE(!m.notes.empty());
+  BOOST_TEST(m.notes[0] ==
+             "evaluated by python3 (--py-evaluate): rokso's reader refused it: line 2:1: 'for' statement not supported: "
+             "rokso reads .py files without running them (--py-evaluate runs such a file with python3)");
+  BOOST_TEST(m.notes.back().find("ignored key \"ticket\"") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(what_goes_wrong_in_the_child_is_one_clear_error) {
+  const TempDir dir;
+  const Evaluating on;
+  BOOST_TEST(refusal_of(dir.write("raise.py", "x = 1\nfor i in []: pass\nraise ValueError('no schema')\n")) ==
+             "running it with python3 (--py-evaluate): line 3: ValueError: no schema");
+  BOOST_TEST(refusal_of(dir.write("none.py", "for i in []: pass\n")) ==
+             "running it with python3 (--py-evaluate): the module defines no 'migrations'");
+  BOOST_TEST(refusal_of(dir.write("int.py", "for i in []: pass\nmigrations = {'apply': 1}\n")) ==
+             "running it with python3 (--py-evaluate): 'migrations[\"apply\"]' is not a string (it is a number)");
+  BOOST_TEST(refusal_of(dir.write("obj.py", "for i in []: pass\nmigrations = {'apply': object()}\n")) ==
+             "running it with python3 (--py-evaluate): 'migrations[\"apply\"]' is not a string (it is an object of type object)");
+  ::setenv("ROKSO_PY_EVALUATE_TIMEOUT", "0.5", 1);
+  BOOST_TEST(refusal_of(dir.write("slow.py", "while True: pass\n")).find("did not finish within") != std::string::npos);
+  ::unsetenv("ROKSO_PY_EVALUATE_TIMEOUT");
+  const Evaluating missing("no-such-python-rokso");
+  BOOST_TEST(refusal_of(dir.write("any.py", "for i in []: pass\n")) ==
+             "running it with no-such-python-rokso (--py-evaluate): cannot start it: No such file or directory");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -22,4 +22,18 @@ struct Migration {
   std::vector<std::string> notes;
 };
 
+// A migration whose file defines no rollback at all — not an empty one (a roksopsql .py
+// whose `migrations` has no "rollback" key, or None) — carries a note starting with
+// this prefix. It applies as usual; `rokso rollback` refuses it, as roksopsql failed on
+// it, instead of only removing its row. A note rather than a field: the struct's layout
+// is part of the plugin ABI.
+inline constexpr char kNoRollbackNote[] = "no rollback defined: ";
+
+inline bool defines_no_rollback(const Migration& migration) {
+  for (const std::string& note : migration.notes) {
+    if (note.rfind(kNoRollbackNote, 0) == 0) return true;
+  }
+  return false;
+}
+
 }  // namespace rokso

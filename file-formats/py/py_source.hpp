@@ -1,0 +1,49 @@
+// The text of a .py module as CPython sees it before tokenizing, and the mapping from
+// byte offsets to the line:column a FormatError reports.
+//
+// decode_module() does what importlib does to a module's bytes (importlib compiles the
+// bytes): UTF-8 BOM, universal newlines (CRLF and CR become LF, inside string literals
+// too), PEP 263 coding cookie (utf-8, latin-1 and ascii only), strict UTF-8 validation,
+// no NUL. Whatever CPython would reject is rejected.
+#pragma once
+
+#include <rokso/format_error.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace rokso::py {
+
+// The decoded, newline-normalised source and the mapping from offsets to positions.
+class Source {
+ public:
+  explicit Source(std::string text) : text_(std::move(text)) {}
+  const std::string& text() const { return text_; }
+
+  // 1-based line and column (in code points) of byte `offset`, computed only when an
+  // error is reported.
+  std::pair<int, int> position(std::size_t offset) const { return text_position(text_, offset); }
+
+  [[noreturn]] void fail(std::size_t offset, const std::string& message) const {
+    const auto [line, column] = position(offset);
+    throw FormatError(line, column, message);
+  }
+
+ private:
+  std::string text_;
+};
+
+// Reads the raw bytes of a module into its text: valid UTF-8 with LF newlines.
+// Throws FormatError for bytes CPython would refuse.
+Source decode_module(const std::string& raw);
+
+// Character helpers shared by the stages.
+std::string lower_ascii(std::string_view s);
+bool is_name_char(char c);
+std::string hex_byte(unsigned char c);              // "0x41"
+std::string code_point_name(std::uint32_t cp);      // "U+0041"
+
+}  // namespace rokso::py
