@@ -264,8 +264,8 @@ int rollback(rokso::Session& session) {
         if (note.rfind(rokso::kNoRollbackNote, 0) == 0) why = note.substr(sizeof rokso::kNoRollbackNote - 1);
       }
       throw rokso::failure("cannot roll back '" + row->filename + "': its file defines no rollback (" + why +
-                           "); nothing was rolled back. Add the rollback SQL to the file, or keep the migration and "
-                           "forget its row with 'rokso mark --pending " + row->filename + "'");
+                           "); nothing was rolled back: add its rollback SQL to the file, or keep the migration "
+                           "and forget its row with 'rokso mark --pending " + row->filename + "'");
     }
     // Its rollback SQL may not be what was applied with it: say so before it runs.
     const rokso::Migration& m = migrations.back();
