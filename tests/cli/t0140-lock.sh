@@ -35,7 +35,7 @@ write_py migration/offline/200.tables/b/2021_01_01__00_00_00_b.py "SELECT pg_sle
 rokso migrate >/dev/null 2>&1 &
 slow=$!
 for _ in $(seq 1 50); do
-  [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(20)%'")" = 1 ] && break
+  [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%SELECT pg_sleep(20)%' AND pid <> pg_backend_pid()")" = 1 ] && break
   sleep 0.1
 done
 kill -9 "$slow"
