@@ -151,7 +151,9 @@ int import_tree(rokso::Session& session) {
   for (std::size_t i = 0; i < tree.migrations.size(); ++i) {
     const rokso::ImportedMigration& m = tree.migrations[i];
     const std::string file = identities[i].substr(directory.size() + 1);
-    const std::string from = joined(m.source_files) + (m.transactional ? "" : " (no transaction)");
+    const std::string from = joined(m.source_files) + (m.wrapped_without_transaction
+                                                            ? " (its BEGIN ... COMMIT: in rokso's transaction)"
+                                                            : m.transactional ? "" : " (no transaction)");
     if (adopt) {
       applied += tool_history.applied[i] ? 1 : 0;
       plan.add_row({m.version.text, file, from, tool_history.applied[i] ? "applied" : "pending"});

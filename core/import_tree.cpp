@@ -1,6 +1,7 @@
 #include "core/import_tree.hpp"
 
 #include "core/error.hpp"
+#include "core/transaction_control.hpp"
 
 #include <rokso/file_text.hpp>
 
@@ -70,7 +71,9 @@ std::string canonical(const ImportVersion& version) {
   return s;
 }
 
-ImportTree read_import_tree(ImportTool tool, const fs::path& dir) {
+namespace {
+
+ImportTree read_as(ImportTool tool, const fs::path& dir) {
   switch (tool) {
     case ImportTool::golang_migrate: return read_golang_migrate_tree(dir);
     case ImportTool::dbmate: return read_dbmate_tree(dir);
@@ -78,6 +81,21 @@ ImportTree read_import_tree(ImportTool tool, const fs::path& dir) {
     case ImportTool::flyway: return read_flyway_tree(dir);
   }
   throw failure("unknown tool");
+}
+
+}  // namespace
+
+ImportTree read_import_tree(ImportTool tool, const fs::path& dir) {
+  ImportTree tree = read_as(tool, dir);
+  // dbmate's `transaction:false` and goose's NO TRANSACTION around a BEGIN ... COMMIT of
+  // the file's own is how those tools' users run a body in a transaction they control.
+  for (ImportedMigration& m : tree.migrations) {
+    if (!m.transactional && is_wrapped_body(m.up_sql)) {
+      m.transactional = true;
+      m.wrapped_without_transaction = true;
+    }
+  }
+  return tree;
 }
 
 namespace import_detail {

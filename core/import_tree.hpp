@@ -45,6 +45,11 @@ struct ImportedMigration {
   std::string down_sql;     // byte for byte; "" when there is none
   bool has_down = false;
   bool transactional = true;
+  // The tool runs it outside a transaction, but its body is wrapped in one BEGIN ...
+  // COMMIT: it is imported as transactional, so rokso runs what is inside the wrapper in
+  // its own transaction, with its version row (a transaction of the body's own would
+  // be refused in a migration rokso runs statement by statement).
+  bool wrapped_without_transaction = false;
   std::vector<std::string> source_files;  // relative to the tree's directory: the up file first
 };
 
@@ -67,7 +72,8 @@ struct ImportTree {
   std::vector<std::string> original_stems;
 };
 
-// Reads `dir` as `tool` reads it. Throws Error(kExitUsage) when `dir` is not a readable
+// Reads `dir` as `tool` reads it, then makes each wrapped body transactional (see
+// ImportedMigration::wrapped_without_transaction). Throws Error(kExitUsage) when `dir` is not a readable
 // directory, Error(kExitFailed) for what the tool itself would refuse.
 ImportTree read_import_tree(ImportTool tool, const std::filesystem::path& dir);
 

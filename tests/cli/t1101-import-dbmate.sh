@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # rokso import --from dbmate: `-- migrate:up` / `-- migrate:down` sections, an empty down
-# block, `transaction:false`, a body wrapped in BEGIN ... COMMIT, a comment before the up
-# block, unpadded versions (dbmate runs its files in the string order of their names, so
-# 10_ before 1_: rokso keeps the names and that order) and a file dbmate ignores.
+# block, `transaction:false`, a body wrapped in BEGIN ... COMMIT under transaction:false
+# (imported as transactional: rokso runs it in its own transaction), a comment before
+# the up block, unpadded versions (dbmate runs its files in the string order of their
+# names, so 10_ before 1_: rokso keeps the names and that order) and a file dbmate ignores.
 # Part of the tree is applied by dbmate itself when it is installed (npm's dbmate;
 # share/scripts/install-deps.sh), else by psql with dbmate's schema_migrations rows;
 # then import --adopt and migrate: the schema equals a psql replay, each migration once.
@@ -53,10 +54,17 @@ expect_out "Recorded the 3 migration(s) dbmate applied"
 expect_eq "$(cat "$D/1_create_users.apply.sql")" "$(up_block "$T/1_create_users.sql")" "up block"
 expect_eq "$(head -1 "$D/1_create_users.apply.sql")" "-- migrate:up" "the directive line is kept"
 expect_eq "$(cat "$D/1_create_users.rollback.sql")" $'-- migrate:down\nDROP TABLE users;' "down block"
-expect_eq "$(head -1 "$D/2_add_email.apply.sql")" "-- rokso:no-transaction" "transaction:false"
-expect_eq "$(tail -n +2 "$D/2_add_email.apply.sql")" "$(up_block "$T/2_add_email.sql")" "then the up block"
+expect_out "2_add_email.sql (its BEGIN ... COMMIT: in rokso's transaction)"
+expect_out "5_items_idx.sql (no transaction)"
+expect_eq "$(head -1 "$D/5_items_idx.apply.sql")" "-- rokso:no-transaction" "transaction:false"
+expect_eq "$(tail -n +2 "$D/5_items_idx.apply.sql")" "$(up_block "$T/5_items_idx.sql")" "then the up block"
 run rokso show "$D/5_items_idx.apply.sql"
 expect_out "transaction:  no"
+# transaction:false around a BEGIN ... COMMIT of the file's own: rokso's transaction runs
+# what is inside (a BEGIN of its own is refused where rokso runs statement by statement).
+expect_eq "$(cat "$D/2_add_email.apply.sql")" "$(up_block "$T/2_add_email.sql")" "a wrapped body as written"
+run rokso show "$D/6_audit.apply.sql"
+expect_out "outer BEGIN/COMMIT unwrapped"
 expect_eq "$(sql "SELECT string_agg(filename, ',' ORDER BY id) FROM offline.rokso_db_version")" \
   "$I/1_create_users.apply.sql,$I/2_add_email.apply.sql,$I/3_orders.apply.sql" "the applied ones recorded"
 expect_eq "$(sql "SELECT count(*) FROM schema_migrations")" 3 "dbmate's table untouched"

@@ -61,6 +61,8 @@ expect_eq "$(cat "$D/00000000000002_email.rollback.sql")" "$(down_section "$T/00
 expect_eq "$(cat "$D/00000000000003_orders.rollback.sql" | wc -c)" 0 "no Down section: empty rollback"
 expect_eq "$(head -1 "$D/00000000000011_orders_idx.apply.sql")" "-- rokso:no-transaction" "NO TRANSACTION"
 expect_eq "$(head -1 "$D/00000000000001_create_users.apply.sql")" "-- +goose Up" "a transactional one gains nothing"
+expect_eq "$(cat "$D/00000000000005_tags.apply.sql")" "$(up_section "$T/5_tags.sql")" \
+  "NO TRANSACTION around a BEGIN ... COMMIT of its own: imported as transactional, as written"
 expect_eq "$(sql "SELECT string_agg(filename, ',' ORDER BY id) FROM offline.rokso_db_version")" \
   "$I/00000000000001_create_users.apply.sql,$I/00000000000002_email.apply.sql,$I/00000000000003_orders.apply.sql,$I/00000000000005_tags.apply.sql" \
   "applied: 1, 2, 3 and 5 (4 was rolled back)"

@@ -81,6 +81,18 @@ BOOST_AUTO_TEST_CASE(dbmate_blocks_options_and_name_order) {
   BOOST_TEST(s[1] == "1_a");
 }
 
+BOOST_AUTO_TEST_CASE(a_wrapped_body_outside_a_transaction_becomes_transactional) {
+  Tree t;
+  t.put("1_a.sql", "-- migrate:up transaction:false\nBEGIN;\nCREATE TABLE a ();\nCOMMIT;\n-- migrate:down\n");
+  t.put("2_b.sql", "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY b ON a (x);\n-- migrate:down\n");
+  const rokso::ImportTree tree = rokso::read_import_tree(rokso::ImportTool::dbmate, t.dir);
+  BOOST_TEST_REQUIRE(tree.migrations.size() == 2u);
+  BOOST_TEST(tree.migrations[0].transactional);
+  BOOST_TEST(tree.migrations[0].wrapped_without_transaction);
+  BOOST_TEST(!tree.migrations[1].transactional);
+  BOOST_TEST(!tree.migrations[1].wrapped_without_transaction);
+}
+
 BOOST_AUTO_TEST_CASE(dbmate_directive_must_stand_alone) {
   Tree t;
   t.put("1_a.sql", "-- migrate:upgrade\nX;\n-- migrate:down\n");
