@@ -7,6 +7,9 @@
 #
 #   bash tests/sdk_abi.sh            check (ctest: sdk.abi)
 #   bash tests/sdk_abi.sh --update   after bumping the version: record the new interface
+#                                    (without a bump only for a change that leaves every
+#                                    layout and virtual as it was, e.g. a new inline helper:
+#                                    the lock file's diff shows the reviewer which it is)
 #   bash tests/sdk_abi.sh --self-test  proves the check fails on an unbumped change
 set -euo pipefail
 cd "$(dirname "$0")/.."
