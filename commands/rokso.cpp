@@ -28,7 +28,7 @@ constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
 constexpr const char kPrefix[] = "rokso-";
 
-const char kUsage[] = "usage: rokso [--version] [--help] [-C <dir>] [-v] <command> [<args>]\n";
+const char kUsage[] = "usage: rokso [--version] [--help] [-C <dir>] [-v] [--py-evaluate[=<python>]] <command> [<args>]\n";
 
 // Where commands are looked for, in order, each tagged with whether it is rokso's own.
 struct SearchDir {
@@ -246,6 +246,17 @@ int main(int argc, char** argv) {
     }
     if (arg.compare(0, 2, "-C") == 0 || arg.compare(0, 12, "--directory=") == 0) {
       if (!change_directory(argv[i] + (arg[1] == 'C' ? 2 : 12))) return kExitUsage;
+      continue;
+    }
+    // --py-evaluate[=<python>] before the command reaches it (and a custom rokso-<cmd>)
+    // as ROKSO_PY_EVALUATE, which is all the option does after the command too.
+    if (arg == "--py-evaluate" || arg.compare(0, 14, "--py-evaluate=") == 0) {
+      const std::string interpreter = arg.size() > 13 ? arg.substr(14) : "python3";
+      if (interpreter.empty()) {
+        std::fputs("error: --py-evaluate names no interpreter: write --py-evaluate or --py-evaluate=python3\n", stderr);
+        return kExitUsage;
+      }
+      ::setenv("ROKSO_PY_EVALUATE", interpreter.c_str(), 1);
       continue;
     }
     std::fprintf(stderr, "error: unknown option '%s'\n%s", arg.c_str(), kUsage);

@@ -54,6 +54,13 @@ expect_eq "$(sql "SELECT status FROM offline.rokso_db_version WHERE filename = '
 # The checksum is that of the evaluated SQL: status verifies it the same way.
 run env ROKSO_PY_EVALUATE=python3 rokso status --exit-code
 expect_code 0 "status with ROKSO_PY_EVALUATE: the evaluated file is unchanged"
+# A global option: before the command as well as after it.
+run rokso --py-evaluate status --exit-code
+expect_code 0 "rokso --py-evaluate status: the option before the command"
+run rokso --py-evaluate= status
+expect_code 2 "--py-evaluate= names no interpreter"
+run rokso status --exit-code
+expect_code 1 "without it the applied file cannot be read"
 
 # The environment variable alone works too, for a second file.
 LOOP2=offline/200.tables/loop/2021_01_02__00_00_00_loop.py
