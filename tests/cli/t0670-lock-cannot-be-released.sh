@@ -16,14 +16,7 @@ sql "CREATE TABLE offline.counter (n int); CREATE TABLE offline.gate (id int)"
 write_py "$M/u/2021_01_01__00_00_00_unlock.py" "SELECT pg_advisory_unlock_all();
 INSERT INTO offline.counter VALUES (1);
 LOCK TABLE offline.gate IN ACCESS EXCLUSIVE MODE;"
-PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -XAtq -h "$ROKSO_TEST_PGHOST" -p "$ROKSO_TEST_PGPORT" \
-  -U postgres -d "$DB" -c "BEGIN; LOCK TABLE offline.gate IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT;" \
-  >/dev/null 2>&1 &
-GATE=$!
-for _ in $(seq 1 50); do
-  [ "$(sql "SELECT count(*) FROM pg_locks WHERE relation = 'offline.gate'::regclass AND granted")" = 1 ] && break
-  sleep 0.1
-done
+hold_table_lock offline.gate
 rokso migrate --lock-timeout 60s >"$WORK/first.out" 2>"$WORK/first.err" &
 FIRST=$!
 waiting=0
@@ -36,8 +29,7 @@ run rokso migrate --lock-wait 1 --lock-timeout 1s --lock-retries 0
 expect_code 1 "the second migrate does not get in"
 expect_err "timed out after 1 s waiting for another rokso migrate/rollback"
 expect_eq "$(sql "SELECT count(*) FROM offline.rokso_db_version")" 0 "the second migrate recorded nothing"
-kill "$GATE" 2>/dev/null; wait "$GATE" 2>/dev/null
-sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'BEGIN; LOCK TABLE offline.gate%' AND pid <> pg_backend_pid()" >/dev/null
+release_table_lock offline.gate
 wait "$FIRST"
 CODE=$?; OUT=$(cat "$WORK/first.out"); ERR=$(cat "$WORK/first.err")
 expect_code 0 "the first migrate completes"

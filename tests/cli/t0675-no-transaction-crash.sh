@@ -22,14 +22,7 @@ migrations = {"apply": apply_sql, "rollback": rollback_sql}
 PY
 
 # The second statement blocks on a lock the test holds; rokso is killed while it waits.
-PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -XAtq -h "$ROKSO_TEST_PGHOST" -p "$ROKSO_TEST_PGPORT" \
-  -U postgres -d "$DB" -c "BEGIN; LOCK TABLE offline.gate IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT;" \
-  >/dev/null 2>&1 &
-GATE=$!
-for _ in $(seq 1 50); do
-  [ "$(sql "SELECT count(*) FROM pg_locks WHERE relation = 'offline.gate'::regclass AND granted")" = 1 ] && break
-  sleep 0.1
-done
+hold_table_lock offline.gate
 rokso migrate --lock-timeout 60s >"$WORK/m.out" 2>"$WORK/m.err" &
 ROKSO=$!
 waiting=0
@@ -42,8 +35,7 @@ kill -9 "$ROKSO"; wait "$ROKSO" 2>/dev/null
 sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'ALTER TABLE offline.gate%'" >/dev/null
 expect_eq "$(sql "SELECT to_regclass('offline.k1') IS NOT NULL")" t "the first statement committed"
 expect_eq "$(sql "SELECT status || ' ' || progress FROM offline.rokso_db_version")" "error 1" "and was recorded"
-kill "$GATE" 2>/dev/null; wait "$GATE" 2>/dev/null
-sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'BEGIN; LOCK TABLE offline.gate%'" >/dev/null
+release_table_lock offline.gate
 
 run rokso migrate
 expect_code 0 "the retry resumes"

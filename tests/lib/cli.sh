@@ -140,6 +140,20 @@ wait_until() {
   done
 }
 
+# hold_table_lock <table>: another session holds ACCESS EXCLUSIVE on <table> (for up to
+# 60 s) from when this returns until release_table_lock <table>.
+hold_table_lock() {
+  PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -XAtq -h "$ROKSO_TEST_PGHOST" -p "$ROKSO_TEST_PGPORT" \
+    -U postgres -d "$DB" -c "BEGIN; LOCK TABLE $1 IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT;" \
+    >/dev/null 2>&1 &
+  TABLE_LOCK_HOLDER=$!
+  wait_until "SELECT count(*) = 1 FROM pg_locks WHERE relation = '$1'::regclass AND granted" 30 "the lock on $1"
+}
+release_table_lock() {
+  kill "$TABLE_LOCK_HOLDER" 2>/dev/null; wait "$TABLE_LOCK_HOLDER" 2>/dev/null
+  sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'BEGIN; LOCK TABLE $1 %' AND pid <> pg_backend_pid()" >/dev/null
+}
+
 hold_lock() {
   PGOPTIONS="-c client_min_messages=warning" "$PG_BIN/psql" -XAtq -h "$ROKSO_TEST_PGHOST" -p "$ROKSO_TEST_PGPORT" \
     -U postgres -d "$DB" -c "SELECT pg_advisory_lock(1919904627, hashtext('\"offline\".\"rokso_db_version\"'))" \
