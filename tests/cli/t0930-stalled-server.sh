@@ -45,7 +45,10 @@ for _ in $(seq 1 100); do
   sleep 0.05
 done
 START=$(date +%s%N)
-rokso status >"$WORK/status.out" 2>"$WORK/status.err" </dev/null &
+# libpq keeps the result it was building when rokso shuts the socket under it; under the
+# sanitizer build that is reported at exit as a leak that is not rokso's (as in t0700).
+# Leak checks stay on everywhere else.
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 rokso status >"$WORK/status.out" 2>"$WORK/status.err" </dev/null &
 STATUS_PID=$!
 BACKEND=""
 for _ in $(seq 1 200); do
