@@ -9,6 +9,7 @@
 #include "core/dependency_order.hpp"
 #include "core/error.hpp"
 #include "core/invalid_indexes.hpp"
+#include "core/lint_gate.hpp"
 #include "core/transaction_control.hpp"
 #include "core/transaction_mode.hpp"
 #include "core/migration_lock.hpp"
@@ -385,6 +386,7 @@ int migrate(rokso::Session& session) {
     rokso::out::set_quiet(true);
   }
   if (session.has("dry-run") && session.has("check")) throw rokso::usage_error("--dry-run and --check exclude each other");
+  rokso::check_lint_mode(session.get<std::string>("lint"));
   if (session.has("dry-run")) return dry_run(session, json);
   if (session.has("check")) return check(session, json);
   refuse_unknown_files(session, false);  // as a malformed tree, this stops us before we connect
@@ -400,6 +402,9 @@ int migrate(rokso::Session& session) {
   rokso::verify_applied_files(table, session.tree(), history, session.has("allow-modified"));
 
   std::vector<PlannedMigration> planned = plan(session, history);
+  std::vector<std::pair<const MigrationFile*, const rokso::Migration*>> to_lint;
+  for (const PlannedMigration& p : planned) to_lint.emplace_back(p.file, &p.migration);
+  rokso::lint_before_migrate(session, session.get<std::string>("lint"), to_lint);
   if (planned.empty()) {
     if (json) print_json("apply", "nothing_to_migrate", "", planned);
     rokso::out::line("Nothing to migrate ....");
@@ -475,6 +480,8 @@ int main(int argc, char** argv) {
        "output format: json prints one document describing the run (or the plan, with --dry-run)")
       ("dry-run", "print the plan and its SQL; execute and record nothing")
       ("check", "apply the pending migrations in one transaction and roll it back: would they succeed?")
+      ("lint", rokso::po::value<std::string>()->default_value("warn")->value_name("<off|warn|error>"),
+       "print the lint findings of what is about to run (warn), refuse to run on an error (error), or not (off)")
       ("drop-invalid-indexes", "drop the invalid indexes a failed CREATE INDEX CONCURRENTLY leaves behind")
       ("allow-modified", "apply even though an applied migration's file was modified since (see 'rokso accept')")
       ("lock-wait", rokso::po::value<double>()->value_name("<seconds>"),

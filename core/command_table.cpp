@@ -16,6 +16,7 @@ const CommandInfo* builtin_commands() {
       {"remap", "reverse-engineer migrations from an existing database"},
       {"import", "import a golang-migrate, dbmate, goose or Flyway tree, and adopt what that tool applied"},
       {"plugins", "list the loaded format and object-type plugins"},
+      {"lint", "flag dangerous DDL (locks, rewrites, missing rollbacks) in the pending migrations or named files"},
       {nullptr, nullptr},
   };
   return commands;

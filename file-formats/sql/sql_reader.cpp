@@ -251,6 +251,9 @@ Directives read_directives(const std::string& sql) {
       directives.description = directive_value(sql, after, end, name, "text");
       directives.has_description = true;
       description_line = text_position(sql, word).first;
+    } else if (name == "ignore") {
+      // `-- rokso:ignore <rule>,...`: a suppression for `rokso lint` (core/lint.hpp), which
+      // reads it from the SQL; nothing for the reader to do.
     } else {
       fail(sql, word,
            "unknown directive 'rokso:" + name + "': the directives are no-transaction, requires and description");

@@ -9,6 +9,7 @@
 //   -- rokso:no-transaction          run outside a transaction block
 //   -- rokso:requires <identity>     one per line, repeatable
 //   -- rokso:description <text>
+//   -- rokso:ignore <rule>[,<rule>]  read by `rokso lint` only (core/lint.hpp)
 // A line counts only where an SQL comment could start: a "-- rokso:" line inside a
 // string, a quoted identifier, a dollar-quoted body or a /* */ comment is SQL text
 // (PostgreSQL's lexing rules; lines end at LF, a CRLF's CR being ignored). Any other

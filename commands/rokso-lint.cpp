@@ -1,0 +1,220 @@
+// rokso lint [<file>...] [--all] [--format text|json] [--rules]: dangerous DDL in the
+// pending migrations (in the order migrate applies them), in the whole tree (--all), or
+// in the files named, found before it runs (core/lint.hpp). Exit 1 when a finding is an
+// error, 0 with warnings only, 2 on a usage mistake. The pending migrations need the
+// database's version table; --all and named files read files only.
+#include "core/command.hpp"
+#include "core/dependency_order.hpp"
+#include "core/error.hpp"
+#include "core/lint.hpp"
+#include "core/lint_config.hpp"
+#include "core/output.hpp"
+#include "core/transaction_control.hpp"
+#include "core/transaction_mode.hpp"
+
+#include <nlohmann/json.hpp>
+#include <rokso/format_error.hpp>
+
+#include <filesystem>
+#include <optional>
+
+namespace {
+
+// Bump when the JSON shape changes incompatibly (README: "rokso lint").
+constexpr int kLintJsonVersion = 1;
+
+// One migration to lint: where it is, and what reading it gave.
+struct Target {
+  std::string path;     // on disk
+  std::string display;  // migration/<identity>, or the path as named
+  std::string identity;  // in the tree; "" for a file outside it
+  std::optional<rokso::Migration> migration;
+  std::string read_error;  // when it could not be read
+  std::vector<std::string> requires_identities;
+};
+
+Target read_tree_file(const rokso::MigrationTree& tree, const rokso::MigrationFile& file) {
+  Target t{tree.path_of(file), "migration/" + file.identity, file.identity, std::nullopt, {}, {}};
+  try {
+    t.migration = tree.read(file);
+    t.requires_identities = t.migration->requires_identities;
+  } catch (const rokso::Error& e) {
+    t.read_error = rokso::one_line(e.what());
+  }
+  return t;
+}
+
+// A file named on the command line: one of the tree's, or any file a loaded format claims.
+Target read_named_file(rokso::Session& session, const std::string& named) {
+  const rokso::MigrationTree& tree = session.tree();
+  if (const rokso::MigrationFile* file = tree.resolve(named)) return read_tree_file(tree, *file);
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(named, ec)) {
+    throw rokso::usage_error("'" + named + "' is no migration under migration/ and no file");
+  }
+  const std::string name = std::filesystem::path(named).filename().string();
+  for (const rokso::FormatPlugin* format : session.plugins().formats()) {
+    if (format->claim(name) != rokso::FileClaim::migration) continue;
+    Target t{named, named, "", std::nullopt, {}, {}};
+    try {
+      rokso::Migration m = format->read(named);
+      rokso::detect_transaction_mode(m);
+      rokso::note_wrapped_bodies(m);
+      t.migration = std::move(m);
+    } catch (const rokso::FormatError& e) {
+      const std::string where = e.line() > 0 ? ":" + std::to_string(e.line()) + ":" + std::to_string(e.column()) : "";
+      t.read_error = named + where + ": " + rokso::one_line(e.what());
+    } catch (const std::exception& e) {
+      t.read_error = named + ": " + rokso::one_line(e.what());
+    }
+    return t;
+  }
+  throw rokso::usage_error("'" + named + "' is not a migration file any loaded format reads");
+}
+
+// What migrate would run next: the failed migrations (retried first) and the pending
+// ones, in the order migrate applies them.
+std::vector<Target> pending_targets(rokso::Session& session) {
+  const rokso::MigrationTree& tree = session.tree();
+  const rokso::History history = session.version_table().read_history(0, false);
+  using State = rokso::History::State;
+  std::vector<Target> targets;
+  for (const rokso::VersionRow& row : history.failed()) {
+    if (const rokso::MigrationFile* file = tree.find(row.filename)) targets.push_back(read_tree_file(tree, *file));
+  }
+  const std::size_t failed = targets.size();
+  for (const rokso::MigrationFile& file : tree.files()) {
+    if (history.state_of(file.identity) == State::absent) targets.push_back(read_tree_file(tree, file));
+  }
+  std::vector<rokso::DependencyNode> nodes;
+  for (std::size_t i = failed; i < targets.size(); ++i) {
+    nodes.push_back({targets[i].identity, &targets[i].requires_identities});
+  }
+  std::vector<std::size_t> order;
+  try {
+    order = rokso::dependency_order(
+        nodes, [&history](std::string_view identity) { return history.state_of(identity) != State::absent; });
+  } catch (const rokso::Error& e) {
+    // migrate would stop on this too; the files are still worth linting, in tree order.
+    rokso::out::warning(std::string(e.what()) + " (linted in the tree's order)");
+    return targets;
+  }
+  std::vector<Target> ordered;
+  ordered.reserve(targets.size());
+  for (std::size_t i = 0; i < failed; ++i) ordered.push_back(std::move(targets[i]));
+  for (std::size_t i : order) ordered.push_back(std::move(targets[failed + i]));
+  return ordered;
+}
+
+std::string rules_text() {
+  std::string text;
+  for (const rokso::LintRule& rule : rokso::lint_rules()) {
+    text += std::string(rule.id) + " (" + rokso::lint_severity_name(rule.severity) + ")\n    " + rule.why +
+            "\n    fix: " + rule.fix + "\n";
+  }
+  text.pop_back();
+  return text;
+}
+
+int lint(rokso::Session& session) {
+  const std::string format = session.get<std::string>("format");
+  if (format != "text" && format != "json") {
+    throw rokso::usage_error("unknown output format '" + format + "' (text or json)");
+  }
+  if (session.has("rules")) {
+    rokso::out::line(rules_text());
+    return rokso::kExitOk;
+  }
+  const std::vector<std::string> named =
+      session.has("file") ? session.get<std::vector<std::string>>("file") : std::vector<std::string>();
+  if (!named.empty() && session.has("all")) throw rokso::usage_error("--all and file names exclude each other");
+  const rokso::LintSettings settings =
+      rokso::load_lint_settings(session.project().config_file(), session.migration_settings());
+
+  std::vector<Target> targets;
+  if (!named.empty()) {
+    for (const std::string& n : named) targets.push_back(read_named_file(session, n));
+  } else if (session.has("all")) {
+    for (const rokso::MigrationFile& file : session.tree().files()) {
+      targets.push_back(read_tree_file(session.tree(), file));
+    }
+  } else {
+    targets = pending_targets(session);
+  }
+
+  std::vector<rokso::LintFinding> findings;
+  for (const Target& t : targets) {
+    if (!t.migration) {
+      rokso::LintFinding f;
+      f.rule = rokso::kLintUnreadable;
+      f.file = t.display;
+      f.message = t.read_error;
+      findings.push_back(std::move(f));
+      continue;
+    }
+    for (rokso::LintFinding& f : rokso::lint_migration(*t.migration, rokso::lint_source(t.path, t.display), settings)) {
+      findings.push_back(std::move(f));
+    }
+  }
+  std::size_t errors = 0, warnings = 0;
+  for (const rokso::LintFinding& f : findings) (f.severity == rokso::LintSeverity::error ? errors : warnings)++;
+
+  if (format == "json") {
+    using json = nlohmann::ordered_json;
+    json list = json::array();
+    for (const rokso::LintFinding& f : findings) {
+      list.push_back({
+          {"file", f.file},
+          {"line", f.line > 0 ? json(f.line) : json(nullptr)},
+          {"line_in", f.line <= 0 ? json(nullptr) : json(f.in_file ? "file" : f.where + "_sql")},
+          {"sql", f.where.empty() ? json(nullptr) : json(f.where)},
+          {"rule", f.rule},
+          {"severity", rokso::lint_severity_name(f.severity)},
+          {"message", f.message},
+          {"statement", f.statement.empty() ? json(nullptr) : json(f.statement)},
+          {"fix", f.fix.empty() ? json(nullptr) : json(f.fix)},
+      });
+    }
+    const json doc = {
+        {"rokso_lint_version", kLintJsonVersion},
+        {"migrations", targets.size()},
+        {"errors", errors},
+        {"warnings", warnings},
+        {"findings", list},
+    };
+    rokso::out::document(doc.dump(2, ' ', false, json::error_handler_t::replace));
+  } else {
+    for (const rokso::LintFinding& f : findings) {
+      if (f.rule == rokso::kLintUnreadable) {
+        rokso::out::line(f.file + ": error: " + f.rule + ": " + f.message);
+      } else {
+        rokso::out::line(rokso::format_lint_finding(f));
+      }
+    }
+    if (targets.empty()) {
+      rokso::out::line("lint: nothing to lint (no pending migration)");
+    } else {
+      rokso::out::line("lint: " + std::to_string(targets.size()) + " migration(s), " + std::to_string(errors) +
+                       " error(s), " + std::to_string(warnings) + " warning(s)");
+    }
+  }
+  return errors > 0 ? rokso::kExitFailed : rokso::kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  rokso::CommandDefinition command;
+  command.name = "lint";
+  command.synopsis = "[<file>... | --all] [--format text|json] [--rules]";
+  command.options.add_options()
+      ("file", rokso::po::value<std::vector<std::string>>()->value_name("<file>"),
+       "lint these migrations (identities or paths) instead of the pending ones")
+      ("all", "lint every migration of the tree, applied or not (reads no database)")
+      ("format", rokso::po::value<std::string>()->default_value("text")->value_name("<text|json>"),
+       "output format")
+      ("rules", "list the rules with their default severity, why and fix");
+  command.positional.add("file", -1);
+  command.run = lint;
+  return rokso::run_command(argc, argv, command);
+}
