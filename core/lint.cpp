@@ -151,8 +151,14 @@ void read_ignores(const std::string& s, std::size_t begin, std::size_t end, std:
   static const std::string marker = "rokso:ignore";
   for (std::size_t at = s.find(marker, begin); at != std::string::npos && at < end; at = s.find(marker, at + 1)) {
     std::size_t i = at + marker.size();
-    for (;;) {
-      while (i < end && (s[i] == ' ' || s[i] == '\t' || s[i] == ',')) ++i;
+    for (bool first = true;; first = false) {
+      // Ids are separated by commas; what follows the last one is a free comment.
+      while (i < end && (s[i] == ' ' || s[i] == '\t')) ++i;
+      if (!first) {
+        if (i >= end || s[i] != ',') break;
+        ++i;
+        while (i < end && (s[i] == ' ' || s[i] == '\t')) ++i;
+      }
       const std::size_t word = i;
       while (i < end && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
                          (s[i] >= 'A' && s[i] <= 'Z') || s[i] == '_')) {

@@ -13,7 +13,7 @@ mkdir -p "$M/t"
 printf 'CREATE TABLE offline.first (a int);\n' >"$M/t/2021_01_01__00_00_00_first.up.sql"
 printf 'DROP TABLE offline.first;\n' >"$M/t/2021_01_01__00_00_00_first.down.sql"
 printf 'ALTER TABLE offline.t ADD COLUMN b int;\n\nCREATE INDEX t_b ON offline.t (b);\n' >"$M/t/2021_01_01__00_00_01_idx.up.sql"
-printf 'ALTER TABLE offline.t DROP COLUMN b;\n' >"$M/t/2021_01_01__00_00_01_idx.down.sql"
+printf 'DROP INDEX offline.t_b;\nALTER TABLE offline.t DROP COLUMN b;\n' >"$M/t/2021_01_01__00_00_01_idx.down.sql"
 
 run rokso migrate --lint=loud
 expect_code 2 "bad --lint value"
