@@ -17,6 +17,7 @@ const CommandInfo* builtin_commands() {
       {"import", "import a golang-migrate, dbmate, goose or Flyway tree, and adopt what that tool applied"},
       {"plugins", "list the loaded format and object-type plugins"},
       {"dev", "start, stop or reset the project's own throwaway PostgreSQL server"},
+      {"verify", "prove on a throwaway database that every migration rolls back to the schema before it"},
       {nullptr, nullptr},
   };
   return commands;
