@@ -18,6 +18,7 @@ const CommandInfo* builtin_commands() {
       {"plugins", "list the loaded format and object-type plugins"},
       {"dev", "start, stop or reset the project's own throwaway PostgreSQL server"},
       {"verify", "prove on a throwaway database that every migration rolls back to the schema before it"},
+      {"diff", "show what changed in the database outside migrations (drift), or write it as a migration"},
       {nullptr, nullptr},
   };
   return commands;
