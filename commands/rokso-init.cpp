@@ -4,6 +4,7 @@
 // The database is checked before anything is written, so a wrong host, port, password
 // or database leaves no half-made project behind.
 #include "core/command.hpp"
+#include "core/dev_server.hpp"
 #include "core/error.hpp"
 #include "core/migration_lock.hpp"
 #include "core/output.hpp"
@@ -66,6 +67,31 @@ void show_server(rokso::Database& db) {
   rokso::out::line("\nYou are connected to -  " + db.server_version() + "\n");
 }
 
+// --dev: the project's database is its own dev server (rokso dev), started here.
+int init_on_dev_server(rokso::Session& session, const fs::path& root, rokso::Config& config) {
+  std::error_code ec;
+  fs::create_directories(root, ec);
+  if (ec) throw rokso::failure("cannot create '" + root.string() + "': " + ec.message());
+  rokso::DevServer server(root);
+  server.start();
+  const std::string schema = session.has(kSchema.flag) ? session.get<std::string>(kSchema.flag) : "public";
+  config.database = server.settings();
+  config.database.schema = schema;
+  rokso::out::line("working directory::  " + root.string());
+  rokso::out::line("[*] Dev server running: " + server.url());
+  rokso::Database db(config.database);
+  if (schema != "public") {
+    pqxx::nontransaction tx(db.connection());
+    tx.exec("CREATE SCHEMA IF NOT EXISTS " + rokso::compatible_identifier(schema));
+  }
+  prepare_version_table(db, config);
+  fs::create_directories(root / "migration", ec);
+  if (ec) throw rokso::failure("cannot create '" + (root / "migration").string() + "': " + ec.message());
+  rokso::save_config(root / "config.json", config);
+  rokso::out::line("[*] Config file has been created");
+  return rokso::kExitOk;
+}
+
 int init(rokso::Session& session) {
   const std::string project_path =
       answer(session, kProjectPath, "Enter path to setup project", ".");
@@ -88,6 +114,7 @@ int init(rokso::Session& session) {
 
   rokso::Config config;
   rokso::DatabaseSettings& s = config.database;
+  if (session.has("dev")) return init_on_dev_server(session, root, config);
   s.host = unless_empty(answer(session, kHost, "Enter database hostname"));
   const std::string port =
       answer(session, kPort, "Enter database port [Default:5432]", "5432");
@@ -126,7 +153,7 @@ int main(int argc, char** argv) {
   rokso::CommandDefinition command;
   command.name = "init";
   command.synopsis = "[--projectpath <dir>] [--dbhost <host>] [--dbport <port>] [--dbname <name>] "
-                     "[--dbusername <user>] [--dbpassword <password>] [--dbschema <schema>]";
+                     "[--dbusername <user>] [--dbpassword <password>] [--dbschema <schema>] [--dev]";
   auto text = [] { return rokso::po::value<std::string>(); };
   command.options.add_options()
       ("projectpath", text()->value_name("<dir>"), "where to set up the project ($MIG_PROJECT_PATH, $PG_MIG_DB_PROJECT_PATH)")
@@ -136,6 +163,7 @@ int main(int argc, char** argv) {
       ("dbusername", text()->value_name("<user>"), "database user ($MIG_DB_USER, $PG_MIG_DB_USER)")
       ("dbpassword", text()->value_name("<password>"),
        "database password ($MIG_DB_PASSWORD, $PG_MIG_DB_PASSWORD); empty to use ~/.pgpass or PGPASSWORD")
+      ("dev", "use the project's own dev server (see 'rokso dev'), started now, as its database")
       ("dbschema", text()->value_name("<schema>"), "schema of the version table, default public ($MIG_DB_SCHEMA, $PG_MIG_DB_SCHEMA_NAME)");
   command.run = init;
   return rokso::run_command(argc, argv, command);

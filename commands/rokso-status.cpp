@@ -13,6 +13,7 @@
 #include "core/history_table.hpp"
 #include "core/output.hpp"
 #include "core/project_plugins.hpp"
+#include "core/schema_drift.hpp"
 #include "core/text_table.hpp"
 #include "core/text_util.hpp"
 
@@ -174,6 +175,13 @@ int status(rokso::Session& session) {
     throw rokso::usage_error("unknown output format '" + format + "' (text or json)");
   }
   const rokso::MigrationTree& tree = session.tree();
+  if (session.has("drift")) {  // the schema against what the tree makes (rokso diff)
+    const rokso::SchemaDrift schema = rokso::find_schema_drift(
+        tree, session.project(), session.migration_settings(), session.database(),
+        session.has("dev-url") ? std::optional<std::string>(session.get<std::string>("dev-url")) : std::nullopt);
+    for (const std::string& line : rokso::drift_summary(schema)) rokso::out::line(line);
+    return session.has("exit-code") && !schema.changes.empty() ? rokso::kExitFailed : rokso::kExitOk;
+  }
   // Read with the tree: the rows of its files cost no second copy of their identities.
   const rokso::History history =
       session.version_table().read_history(kRecentRows, false, !session.has("no-checksums"), &tree);
@@ -237,12 +245,14 @@ int status(rokso::Session& session) {
 int main(int argc, char** argv) {
   rokso::CommandDefinition command;
   command.name = "status";
-  command.synopsis = "[--format text|json] [--exit-code] [--no-checksums]";
+  command.synopsis = "[--format text|json] [--exit-code] [--no-checksums] [--drift [--dev-url <url>]]";
   command.options.add_options()
       ("format", rokso::po::value<std::string>()->default_value("text")->value_name("<text|json>"),
        "output format")
       ("exit-code", "exit 1 when a migration is pending, failed or modified, or a file is unknown (for CI), 0 otherwise")
-      ("no-checksums", "do not read the applied files to find the modified ones (faster on a long history)");
+      ("no-checksums", "do not read the applied files to find the modified ones (faster on a long history)")
+      ("drift", "compare the database's schema with what the migrations make instead (see 'rokso diff')")
+      ("dev-url", rokso::po::value<std::string>()->value_name("<url>"), "with --drift: the server to replay them on");
   command.run = status;
   return rokso::run_command(argc, argv, command);
 }

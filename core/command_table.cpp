@@ -17,6 +17,9 @@ const CommandInfo* builtin_commands() {
       {"import", "import a golang-migrate, dbmate, goose or Flyway tree, and adopt what that tool applied"},
       {"plugins", "list the loaded format and object-type plugins"},
       {"lint", "flag dangerous DDL (locks, rewrites, missing rollbacks) in the pending migrations or named files"},
+      {"dev", "start, stop or reset the project's own throwaway PostgreSQL server"},
+      {"verify", "prove on a throwaway database that every migration rolls back to the schema before it"},
+      {"diff", "show what changed in the database outside migrations (drift), or write it as a migration"},
       {nullptr, nullptr},
   };
   return commands;
