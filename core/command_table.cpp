@@ -16,6 +16,7 @@ const CommandInfo* builtin_commands() {
       {"remap", "reverse-engineer migrations from an existing database"},
       {"import", "import a golang-migrate, dbmate, goose or Flyway tree, and adopt what that tool applied"},
       {"plugins", "list the loaded format and object-type plugins"},
+      {"config", "print config.json's settings for scripts (password masked)"},
       {nullptr, nullptr},
   };
   return commands;
