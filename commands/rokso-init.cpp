@@ -1,9 +1,12 @@
 // rokso init: sets up a project — config.json (mode 0600), migration/, and the version
 // table — asking roksopsql's questions unless flags, MIG_* or roksopsql's PG_MIG_*
-// variables answer them.
+// variables answer them. libpq's PGHOST, PGPORT, PGDATABASE and PGUSER, when set, are
+// the questions' defaults (an Enter takes them), as psql users expect; they answer
+// nothing by themselves, so roksopsql's scripts behave as they did.
 // The database is checked before anything is written, so a wrong host, port, password
 // or database leaves no half-made project behind.
 #include "core/command.hpp"
+#include "core/connection_settings.hpp"
 #include "core/dev_server.hpp"
 #include "core/error.hpp"
 #include "core/migration_lock.hpp"
@@ -41,6 +44,12 @@ std::string answer(rokso::Session& session, const Source& source, const std::str
   if (const char* value = std::getenv(source.env)) return value;
   if (const char* value = std::getenv(source.roksopsql_env)) return value;
   return secret ? rokso::ask_secret(question) : rokso::ask(question, default_value);
+}
+
+// libpq's variable `env` when it is set (and not empty), else `fallback`: a question's default.
+std::string libpq_default(const char* env, const std::string& fallback = "") {
+  const char* value = std::getenv(env);
+  return value && *value ? value : fallback;
 }
 
 std::optional<std::string> unless_empty(const std::string& s) {
@@ -100,12 +109,14 @@ int init(rokso::Session& session) {
   if (!root.has_filename() && root.has_parent_path() && root != root.root_path()) root = root.parent_path();
   if (ec) throw rokso::usage_error("bad project path '" + project_path + "': " + ec.message());
   const fs::path config_file = root / "config.json";
+  std::optional<std::string> cli_url;
+  if (session.has("url")) cli_url = session.get<std::string>("url");
 
   if (fs::exists(config_file, ec)) {
     rokso::out::line("working directory::  " + root.string());
     rokso::out::line("[*] Config file already exists at " + config_file.string() + "; it is left untouched");
     rokso::Config config = rokso::load_config(config_file);
-    rokso::Database db(config.database);
+    rokso::Database db(rokso::effective_database_settings(config.database, cli_url));
     show_server(db);
     prepare_version_table(db, config);
     fs::create_directories(root / "migration", ec);
@@ -115,17 +126,27 @@ int init(rokso::Session& session) {
   rokso::Config config;
   rokso::DatabaseSettings& s = config.database;
   if (session.has("dev")) return init_on_dev_server(session, root, config);
-  s.host = unless_empty(answer(session, kHost, "Enter database hostname"));
-  const std::string port =
-      answer(session, kPort, "Enter database port [Default:5432]", "5432");
-  if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5 ||
-      std::stoi(port) < 1 || std::stoi(port) > 65535) {
-    throw rokso::usage_error("invalid port '" + port + "': expected a number from 1 to 65535");
+  // With a URL (--url, ROKSO_DATABASE_URL, DATABASE_URL) the connection is the URL's:
+  // nothing about it is asked, and config.json keeps none of it (the URL may hold a
+  // password, and the environment gives it to every later command anyway).
+  const auto url = rokso::connection_url(cli_url);
+  if (url) {
+    rokso::out::line("[*] Connecting through " + url->first + " (" + rokso::mask_url(url->second) +
+                     "); config.json will hold no connection settings");
+  } else {
+    s.host = unless_empty(answer(session, kHost, "Enter database hostname", libpq_default("PGHOST")));
+    const std::string default_port = libpq_default("PGPORT", "5432");
+    const std::string port =
+        answer(session, kPort, "Enter database port [Default:" + default_port + "]", default_port);
+    if (port.empty() || port.find_first_not_of("0123456789") != std::string::npos || port.size() > 5 ||
+        std::stoi(port) < 1 || std::stoi(port) > 65535) {
+      throw rokso::usage_error("invalid port '" + port + "': expected a number from 1 to 65535");
+    }
+    s.port = port;
+    s.dbname = unless_empty(answer(session, kName, "Enter database name", libpq_default("PGDATABASE")));
+    s.user = unless_empty(answer(session, kUser, "Enter database username", libpq_default("PGUSER")));
+    s.password = unless_empty(answer(session, kPassword, "Enter database password", "", true));
   }
-  s.port = port;
-  s.dbname = unless_empty(answer(session, kName, "Enter database name"));
-  s.user = unless_empty(answer(session, kUser, "Enter database username"));
-  s.password = unless_empty(answer(session, kPassword, "Enter database password", "", true));
   s.schema = answer(session, kSchema, "Enter a schema name [Default:public]", "public");
   if (s.schema.empty()) throw rokso::usage_error("the schema name must not be empty");
   if (s.schema.size() > 63) {
@@ -135,7 +156,7 @@ int init(rokso::Session& session) {
   rokso::out::line("working directory::  " + root.string());
   rokso::out::line("[*] Checking state of config file in CWD");
   // The database first: nothing is written unless it answers and takes the table.
-  rokso::Database db(s);
+  rokso::Database db(rokso::effective_database_settings(s, cli_url));
   show_server(db);
   prepare_version_table(db, config);
 

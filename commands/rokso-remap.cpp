@@ -227,7 +227,7 @@ int remap(rokso::Session& session) {
   for (const std::string& s : schemas) schema_list += (schema_list.empty() ? "" : ", ") + s;
   progress.say("remap: reading " + schema_list + " with pg_dump ...");
   rokso::PgDumpRequest dump;
-  dump.connection = project.config.database;
+  dump.connection = db.settings();  // after --url and DATABASE_URL, as rokso connected
   dump.schemas = schemas;
   dump.server_major = db.connection().server_version() / 10000;
   dump.lock_wait_timeout = session.migration_settings().lock_timeout;
@@ -273,7 +273,7 @@ int remap(rokso::Session& session) {
     m.rollback_sql = file.kind->remap_rollback(file.entries);
     for (std::size_t needed : file.requires_files) m.requires_identities.push_back(identities[needed]);
     m.description = file.entries.front().type + " " + file.schema + "." + file.entries.front().name +
-                    " (remapped from database " + project.config.database.dbname.value_or("") + ")";
+                    " (remapped from database " + db.settings().dbname.value_or("") + ")";
     for (rokso::RenderedFile& rendered : format->render(file.encoded_stem, m)) {
       written.add({staging + "/" + file.directory, std::move(rendered.file_name), std::move(rendered.content)});
     }

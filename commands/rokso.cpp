@@ -3,21 +3,32 @@
 // and execv_dashed_external()), passing the arguments through untouched; exec() keeps
 // the child's exit status (and any signal) as rokso's own.
 //
-// Kept free of libpq and Boost so `rokso --version` starts as fast as psql.
+// A custom rokso-<cmd> (one that is not rokso's) gets the project's context in its
+// environment (core/external_context.hpp); when that holds a password file, rokso waits
+// for the command to remove the file after it, and passes its exit status or signal on.
+//
+// Kept free of libpqxx and Boost so `rokso --version` starts as fast as psql (which
+// links libpq too).
 #include "core/command_table.hpp"
+#include "core/error.hpp"
+#include "core/external_context.hpp"
 #include "core/install_paths.hpp"
+#include "core/output.hpp"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <dirent.h>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,7 +39,8 @@ constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
 constexpr const char kPrefix[] = "rokso-";
 
-const char kUsage[] = "usage: rokso [--version] [--help] [-C <dir>] [-v] [--py-evaluate[=<python>]] <command> [<args>]\n";
+const char kUsage[] =
+    "usage: rokso [--version] [--help] [-C <dir>] [-v] [--url <url>] [--py-evaluate[=<python>]] <command> [<args>]\n";
 
 // Where commands are looked for, in order, each tagged with whether it is rokso's own.
 struct SearchDir {
@@ -161,7 +173,79 @@ int unknown_command(const std::string& name) {
 // (-C is done here, by changing directory, as git does).
 struct GlobalOptions {
   bool verbose = false;
+  std::optional<std::string> url;  // --url: a builtin gets it as its own --url
 };
+
+// The running custom command, for forwarding signals sent to rokso itself.
+volatile sig_atomic_t child_pid = 0;
+
+// kill -TERM <rokso> reaches the command too. A signal from the terminal (Ctrl-C) has
+// reached the whole foreground group already, the command included: not sent twice.
+extern "C" void forward_signal(int signal, siginfo_t* info, void*) {
+  if (child_pid > 0 && info && info->si_code <= 0) ::kill(child_pid, signal);
+}
+
+// Runs `path` with the password file `password_file` in place, removes the file when the
+// command ends, and ends as the command did: its exit status, or its signal.
+int run_and_remove(const std::string& path, std::vector<char*>& args, const std::string& password_file) {
+  std::fflush(stdout);
+  std::fflush(stderr);
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    ::unlink(password_file.c_str());
+    std::fprintf(stderr, "error: cannot run '%s': %s\n", path.c_str(), std::strerror(errno));
+    return kExitFailed;
+  }
+  if (pid == 0) {
+    ::execv(path.c_str(), args.data());
+    std::fprintf(stderr, "error: cannot run '%s': %s\n", path.c_str(), std::strerror(errno));
+    ::_exit(kExitFailed);
+  }
+  child_pid = pid;
+  struct sigaction forward {};
+  forward.sa_sigaction = forward_signal;
+  forward.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigemptyset(&forward.sa_mask);
+  for (int signal : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) ::sigaction(signal, &forward, nullptr);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  ::unlink(password_file.c_str());
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) {
+    const int signal = WTERMSIG(status);
+    std::signal(signal, SIG_DFL);
+    ::raise(signal);
+    return 128 + signal;
+  }
+  return kExitFailed;
+}
+
+// The environment a custom command runs with: the project's context (set here, in
+// rokso's own environment, which exec passes on) and, when the connection has a
+// password, a private password file. Returns the file's path ("" for none); throws
+// rokso::Error for a broken config.json or URL.
+std::string prepare_external_environment(const GlobalOptions& global) {
+  const rokso::ExternalContext context = rokso::external_context(global.url);
+  for (const auto& [name, value] : context.variables) ::setenv(name.c_str(), value.c_str(), 1);
+  if (!context.password_line) return "";
+  const char* tmp = std::getenv("TMPDIR");
+  std::string file = std::string(tmp && *tmp ? tmp : "/tmp") + "/rokso-pgpass.XXXXXX";
+  const int fd = ::mkstemp(&file[0]);  // created 0600, whatever the umask
+  if (fd < 0) throw rokso::failure("cannot create a password file in '" + file + "': " + std::strerror(errno));
+  const std::string& line = *context.password_line;
+  const bool written = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  const int saved = errno;
+  ::close(fd);
+  if (!written) {
+    ::unlink(file.c_str());
+    throw rokso::failure("cannot write the password file '" + file + "': " + std::strerror(saved));
+  }
+  // libpq prefers PGPASSWORD to any file: the project's password must win, as it does for rokso.
+  ::unsetenv("PGPASSWORD");
+  ::setenv("PGPASSFILE", file.c_str(), 1);
+  return file;
+}
 
 int run_external(const std::string& name, int argc, char** argv, int first_arg, const GlobalOptions& global = {}) {
   const std::string path = find_command(name);
@@ -176,15 +260,34 @@ int run_external(const std::string& name, int argc, char** argv, int first_arg, 
   // "rokso -v migrate" is "rokso migrate -v". A custom command gets ROKSO_VERBOSE=1
   // instead, so its arguments stay exactly what was typed after its name.
   char verbose_flag[] = "-v";
+  const bool builtin = rokso::find_builtin_command(name) != nullptr;
   if (global.verbose) {
-    if (rokso::find_builtin_command(name)) {
+    if (builtin) {
       args.push_back(verbose_flag);
     } else {
       ::setenv("ROKSO_VERBOSE", "1", 1);
     }
   }
+  std::string url_flag;
+  if (global.url && builtin) {
+    url_flag = "--url=" + *global.url;
+    args.push_back(&url_flag[0]);
+  }
   for (int i = first_arg; i < argc; ++i) args.push_back(argv[i]);
   args.push_back(nullptr);
+  // Like git's GIT_EXEC_PATH: where rokso's own commands are, for a script to call them.
+  if (!std::getenv("ROKSO_EXEC_PATH")) ::setenv("ROKSO_EXEC_PATH", rokso::install_paths().libexec.c_str(), 1);
+  ::setenv("ROKSO_VERSION", ROKSO_VERSION, 1);
+  if (!builtin) {
+    std::string password_file;
+    try {
+      password_file = prepare_external_environment(global);
+    } catch (const rokso::Error& e) {
+      rokso::out::error(e.what());
+      return e.exit_code();
+    }
+    if (!password_file.empty()) return run_and_remove(path, args, password_file);
+  }
   std::fflush(stdout);
   ::execv(path.c_str(), args.data());
   std::fprintf(stderr, "error: cannot run '%s': %s\n", path.c_str(), std::strerror(errno));
@@ -242,6 +345,18 @@ int main(int argc, char** argv) {
         return kExitUsage;
       }
       if (!change_directory(argv[++i])) return kExitUsage;
+      continue;
+    }
+    if (arg == "--url" || arg.compare(0, 6, "--url=") == 0) {
+      if (arg == "--url" && i + 1 >= argc) {
+        std::fprintf(stderr, "error: --url needs a postgres:// URL\n%s", kUsage);
+        return kExitUsage;
+      }
+      global.url = arg == "--url" ? argv[++i] : arg.substr(6);
+      if (global.url->empty()) {
+        std::fprintf(stderr, "error: --url needs a postgres:// URL\n%s", kUsage);
+        return kExitUsage;
+      }
       continue;
     }
     if (arg.compare(0, 2, "-C") == 0 || arg.compare(0, 12, "--directory=") == 0) {

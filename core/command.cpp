@@ -1,6 +1,7 @@
 #include "core/command.hpp"
 
 #include "core/command_table.hpp"
+#include "core/connection_settings.hpp"
 #include "core/error.hpp"
 #include "core/install_paths.hpp"
 #include "core/output.hpp"
@@ -61,7 +62,11 @@ Project& Session::project() {
 }
 
 Database& Session::database() {
-  if (!database_) database_ = std::make_unique<Database>(project().config.database);
+  if (!database_) {
+    std::optional<std::string> url;
+    if (options_.count("url")) url = options_["url"].as<std::string>();
+    database_ = std::make_unique<Database>(effective_database_settings(project().config.database, url));
+  }
   return *database_;
 }
 
@@ -137,6 +142,8 @@ int run_command(int argc, char** argv, CommandDefinition& command) {
       ("directory,C", po::value<std::string>()->value_name("<dir>"),
        "run as if rokso was started in <dir>")
       ("verbose,v", "show each statement and its time")
+      ("url", po::value<std::string>()->value_name("<url>"),
+       "connect to this postgres:// URL instead of config.json's database (also $ROKSO_DATABASE_URL, $DATABASE_URL)")
       ("py-evaluate", po::value<std::string>()->implicit_value("python3")->value_name("<python>"),
        "run .py migrations rokso cannot fold with this interpreter (default python3); sets ROKSO_PY_EVALUATE");
   po::variables_map vm;
@@ -158,6 +165,7 @@ int run_command(int argc, char** argv, CommandDefinition& command) {
     return kExitOk;
   }
   out::set_verbose(vm.count("verbose") > 0);
+  set_default_application_name("rokso " + command.name);
   // The py format plugin reads the variable: running project code is the user's choice,
   // made here or in the environment, never in a project file.
   if (vm.count("py-evaluate")) {

@@ -20,6 +20,7 @@ const CommandInfo* builtin_commands() {
       {"dev", "start, stop or reset the project's own throwaway PostgreSQL server"},
       {"verify", "prove on a throwaway database that every migration rolls back to the schema before it"},
       {"diff", "show what changed in the database outside migrations (drift), or write it as a migration"},
+      {"config", "print config.json's settings for scripts (password masked)"},
       {nullptr, nullptr},
   };
   return commands;

@@ -1,6 +1,7 @@
 #include "core/config.hpp"
 
 #include "core/atomic_file.hpp"
+#include "core/connection_settings.hpp"
 #include "core/error.hpp"
 #include "core/output.hpp"
 
@@ -41,40 +42,6 @@ void check_identifier_length(const std::string& name, const char* key, const std
     throw usage_error(where + ": \"" + key + "\" is " + std::to_string(name.size()) +
                       " bytes long; PostgreSQL would cut it to 63");
   }
-}
-
-// A whole number from `min` to `max` (a number, or a string of digits as libpq takes it).
-int bounded_integer(const json& object, const char* key, int min, int max, int fallback, const std::string& where) {
-  auto it = object.find(key);
-  if (it == object.end() || it->is_null()) return fallback;
-  long long value = 0;
-  bool ok = false;
-  if (it->is_number_integer()) {
-    value = it->get<long long>();
-    ok = true;
-  } else if (it->is_string()) {
-    const std::string text = it->get<std::string>();
-    ok = !text.empty() && text.size() <= 10 && text.find_first_not_of("0123456789") == std::string::npos;
-    if (ok) value = std::stoll(text);
-  }
-  if (!ok || value < min || value > max) {
-    throw usage_error(where + ": \"" + key + "\" must be a whole number from " + std::to_string(min) + " to " +
-                      std::to_string(max));
-  }
-  return static_cast<int>(value);
-}
-
-void add_keyword(std::string& conninfo, const char* keyword,
-                 const std::optional<std::string>& value) {
-  if (!value) return;
-  if (!conninfo.empty()) conninfo += ' ';
-  conninfo += keyword;
-  conninfo += "='";
-  for (char c : *value) {
-    if (c == '\'' || c == '\\') conninfo += '\\';
-    conninfo += c;
-  }
-  conninfo += '\'';
 }
 
 // A list of non-empty strings ("ignore", "plugins"), or nothing when the key is absent.
@@ -174,35 +141,8 @@ Config load_config(const fs::path& file) {
   if (!db->is_object()) throw usage_error(where + ": \"database\" must be an object");
 
   Config config;
+  config.database = database_settings_from_json(*db, where);
   DatabaseSettings& s = config.database;
-  s.host = optional_text(*db, "host", where);
-  s.port = optional_text(*db, "port", where);
-  s.dbname = optional_text(*db, "database", where);
-  s.user = optional_text(*db, "user", where);
-  s.password = optional_text(*db, "password", where);
-  if (auto schema = optional_text(*db, "dbschema", where)) s.schema = *schema;
-  if (s.schema.empty()) throw usage_error(where + ": \"dbschema\" must not be empty");
-  check_identifier_length(s.schema, "dbschema", where);
-  if (s.port && !s.port->empty()) {
-    // libpq would refuse a bad port too, but as a connection failure (exit 1), not as
-    // the configuration mistake it is.
-    unsigned long port = 0;
-    for (char c : *s.port) {
-      if (c < '0' || c > '9') throw usage_error(where + ": \"port\" must be a number");
-      port = std::min(port * 10 + static_cast<unsigned long>(c - '0'), 100000ul);
-    }
-    if (port < 1 || port > 65535) throw usage_error(where + ": \"port\" must be a number from 1 to 65535");
-  }
-  s.bounds.connect_timeout_s = bounded_integer(*db, "connect_timeout", 2, 86400, s.bounds.connect_timeout_s, where);
-  s.bounds.keepalives_idle_s = bounded_integer(*db, "keepalives_idle", 1, 86400, s.bounds.keepalives_idle_s, where);
-  s.bounds.keepalives_interval_s =
-      bounded_integer(*db, "keepalives_interval", 1, 86400, s.bounds.keepalives_interval_s, where);
-  s.bounds.keepalives_count = bounded_integer(*db, "keepalives_count", 1, 100, s.bounds.keepalives_count, where);
-  s.bounds.tcp_user_timeout_ms =
-      bounded_integer(*db, "tcp_user_timeout", 0, 86400000, s.bounds.tcp_user_timeout_ms, where);
-  if (s.port && s.port->empty()) s.port.reset();
-  if (s.password && s.password->empty()) s.password.reset();  // let ~/.pgpass apply
-  if (s.host && s.host->empty()) s.host.reset();
 
   // rokso's own optional keys: at the top level, or inside "database".
   for (const json* scope : {&doc, &*db}) {
@@ -287,38 +227,6 @@ void save_config(const fs::path& file, const Config& config) {
   const std::string text = doc.dump(4, ' ', true) + "\n";
 
   write_file_atomically(file.string(), text, 0600, Overwrite::allowed);
-}
-
-std::string connection_string(const DatabaseSettings& s) {
-  std::string conninfo;
-  add_keyword(conninfo, "host", s.host);
-  add_keyword(conninfo, "port", s.port);
-  add_keyword(conninfo, "dbname", s.dbname);
-  add_keyword(conninfo, "user", s.user);
-  add_keyword(conninfo, "password", s.password);
-  add_keyword(conninfo, "application_name", std::optional<std::string>("rokso"));
-  const WaitBounds& b = s.bounds;
-  add_keyword(conninfo, "connect_timeout", std::to_string(b.connect_timeout_s));
-  add_keyword(conninfo, "keepalives", std::optional<std::string>("1"));
-  add_keyword(conninfo, "keepalives_idle", std::to_string(b.keepalives_idle_s));
-  add_keyword(conninfo, "keepalives_interval", std::to_string(b.keepalives_interval_s));
-  add_keyword(conninfo, "keepalives_count", std::to_string(b.keepalives_count));
-  add_keyword(conninfo, "tcp_user_timeout", std::to_string(b.tcp_user_timeout_ms));
-  return conninfo;
-}
-
-std::string describe_connection(const DatabaseSettings& s) {
-  std::string text;
-  auto add = [&text](const char* key, const std::optional<std::string>& value) {
-    if (!text.empty()) text += ", ";
-    text += std::string("'") + key + "': '" + value.value_or("") + "'";
-  };
-  add("user", s.user);
-  add("dbname", s.dbname);
-  add("host", s.host);
-  add("port", s.port);
-  add("schema", std::optional<std::string>(s.schema));
-  return "{" + text + "}";
 }
 
 }  // namespace rokso

@@ -3,12 +3,14 @@
 //   { "database": { "database": "tutorial", "dbschema": "offline", "host": "localhost",
 //                   "password": "...", "port": "5432", "user": "pguser" } }
 //
-// Keys the file leaves out fall back to libpq's environment (PGHOST, PGPORT, PGUSER,
-// PGPASSWORD, PGDATABASE, ~/.pgpass, PGSERVICE ...), because they are simply not put
-// in the connection string.
+// Any other libpq keyword and a "url" may stand in "database" (core/connection_settings.hpp,
+// which also says how --url and DATABASE_URL take precedence). Keys the file leaves out
+// fall back to libpq's environment (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE,
+// ~/.pgpass, PGSERVICE ...), because they are simply not put in the connection string.
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,6 +62,13 @@ struct DatabaseSettings {
   std::optional<std::string> dbname;
   std::optional<std::string> user;
   std::optional<std::string> password;  // never printed, never logged
+  // Every other libpq keyword set (sslmode, application_name, connect_timeout ...), as
+  // given; the wait bounds among them are also read into `bounds`.
+  std::map<std::string, std::string> parameters;
+  // The URL the settings were read from, if any: shown only through mask_url().
+  std::optional<std::string> url;
+  // Where they come from, for messages: config.json's path, "--url", "DATABASE_URL" ...
+  std::string origin;
   std::string schema = "public";
   LockSettings lock;  // rokso's own keys, read at the top level or inside "database"
   WaitBounds bounds;
@@ -105,12 +114,5 @@ Config load_config(const std::filesystem::path& file);
 // Writes config.json atomically (temp file + rename) with mode 0600, in roksopsql's
 // layout. Throws Error(kExitFailed) when it cannot.
 void save_config(const std::filesystem::path& file, const Config& config);
-
-// A libpq connection string for these settings: keyword='value' pairs, quoted as libpq
-// requires. Unset keys are left out so libpq's environment applies.
-std::string connection_string(const DatabaseSettings& settings);
-
-// The connection settings without the password, for showing to the user.
-std::string describe_connection(const DatabaseSettings& settings);
 
 }  // namespace rokso

@@ -1,5 +1,6 @@
 #include "core/database.hpp"
 
+#include "core/connection_settings.hpp"
 #include "core/error.hpp"
 #include "core/output.hpp"
 
@@ -25,14 +26,31 @@ class Database::NoticeRouter : public pqxx::errorhandler {
   }
 };
 
+namespace {
+
+// "cannot connect to the database (from DATABASE_URL postgres://u:***@h/db): <libpq's
+// reason>": which source won says why this server. libpq's reasons quote hosts and
+// users, not passwords; the password is masked anyway should a future one quote it.
+std::string connect_failure_message(const DatabaseSettings& settings, const std::string& reason) {
+  std::string message = "cannot connect to the database";
+  if (settings.url) message += " (from " + settings.origin + " " + mask_url(*settings.url) + ")";
+  std::string why = one_line(reason);
+  if (settings.password && !settings.password->empty()) {
+    for (std::size_t at = why.find(*settings.password); at != std::string::npos; at = why.find(*settings.password, at + 3)) {
+      why.replace(at, settings.password->size(), "***");
+    }
+  }
+  return message + ": " + why;
+}
+
+}  // namespace
+
 Database::Database(const DatabaseSettings& settings) : settings_(settings) {
   settings_.lock = with_lock_environment(settings.lock);
   try {
     connection_ = std::make_unique<pqxx::connection>(connection_string(settings));
-  } catch (const pqxx::broken_connection& e) {
-    throw failure("cannot connect to the database: " + one_line(e.what()));
   } catch (const pqxx::failure& e) {
-    throw failure("cannot connect to the database: " + one_line(e.what()));
+    throw failure(connect_failure_message(settings, e.what()));
   }
   notices_ = std::make_unique<NoticeRouter>(*connection_);
 }

@@ -1,5 +1,6 @@
 #include "core/pg_dump.hpp"
 
+#include "core/connection_settings.hpp"
 #include "core/error.hpp"
 
 #include <poll.h>
@@ -23,17 +24,14 @@ namespace fs = std::filesystem;
 // top. libpq reads them there; argv would show the password to `ps`.
 std::vector<std::string> child_environment(const DatabaseSettings& s) {
   std::vector<std::string> settings;
-  auto add = [&settings](const char* key, const std::optional<std::string>& value) {
-    if (value) settings.push_back(std::string(key) + "=" + *value);
-  };
-  add("PGHOST", s.host);
-  add("PGPORT", s.port);
-  add("PGDATABASE", s.dbname);
-  add("PGUSER", s.user);
-  add("PGPASSWORD", s.password);
-  settings.emplace_back("PGAPPNAME=rokso remap");
+  // Every configured libpq parameter (sslmode, options ...) that libpq reads a variable for.
+  for (const auto& [name, value] : libpq_environment(s)) settings.push_back(name + "=" + value);
+  if (s.password) settings.push_back("PGPASSWORD=" + *s.password);
+  if (!s.parameters.count("application_name")) settings.emplace_back("PGAPPNAME=rokso remap");
   // The same bound on connecting as rokso's own connections (config.json's connect_timeout).
-  settings.push_back("PGCONNECT_TIMEOUT=" + std::to_string(s.bounds.connect_timeout_s));
+  if (!s.parameters.count("connect_timeout")) {
+    settings.push_back("PGCONNECT_TIMEOUT=" + std::to_string(s.bounds.connect_timeout_s));
+  }
 
   std::vector<std::string> env;
   for (char** e = environ; *e; ++e) {

@@ -16,6 +16,9 @@ struct Project {
   std::filesystem::path migration_dir() const { return root / "migration"; }
 };
 
+// The nearest of `start` (absolute) and its parents that holds a config.json.
+std::optional<std::filesystem::path> project_root_of(const std::filesystem::path& start);
+
 // The project in `start` or its nearest parent holding config.json (as git finds
 // .git). `explicit_dir` (from -C) is used as the start directory.
 // Throws Error(kExitUsage) when there is none, or when its config.json is broken.

@@ -298,6 +298,21 @@ for text in "${BROKEN[@]}"; do
 done
 config_with "$P" "$SECRET_JSON"
 
+# --- config, the shipped rokso-psql (its password file), connection URLs ---------------------------
+exercise 0 - config list
+exercise 0 - config get database.password
+exercise 0 - psql -XAtc "SELECT current_user"
+expect_out "$ROLE"
+ENCODED=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$SECRET")
+WRONG_ENCODED=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$WRONG")
+URL="postgres://$ROLE:$ENCODED@$HOST:$PORT/$DB"
+DATABASE_URL=$URL exercise 0 - status -v
+ROKSO_DATABASE_URL=$URL exercise 0 - --url "postgres://$ROLE:$ENCODED@$HOST:$PORT/$DB?sslmode=disable" status
+exercise 1 - status --url "postgres://$ROLE:$WRONG_ENCODED@$HOST:$PORT/$DB"
+exercise 1 - migrate --url "postgres://$ROLE:$ENCODED@$HOST:${DEAD_PORT:-1}/$DB"
+exercise 2 - status --url "postgres://$ROLE:$ENCODED%zz@$HOST:$PORT/$DB"
+DATABASE_URL=$URL exercise 0 - psql -XAtc "SELECT 1"
+
 # --- every command help -a lists: --help, bare, help <cmd>, and a case of its own -------------
 run rokso help -a
 LISTING=$OUT
@@ -327,8 +342,9 @@ exercise 0 - migrate -v
 kill "$SAMPLER" 2>/dev/null
 wait "$SAMPLER" 2>/dev/null
 if grep -q 'rokso-migrate' "$PSLOG"; then pass; else fail "the ps sampler never saw rokso-migrate running"; fi
-# Lines holding --dbpassword are the user's own flag (init's argv, passed through by the front).
-SEEN=$(grep -vF -- '--dbpassword' "$PSLOG" | grep -F -e "7Xq" -e "9#Lm" -e "8Yr" -e "4%Zn" | sort -u | head -5)
+# Lines holding --dbpassword or --url are the user's own flags (init's argv, a URL typed with its
+# password, passed through by the front to rokso's own commands; t1430 checks a custom command's argv).
+SEEN=$(grep -vF -e '--dbpassword' -e '--url' "$PSLOG" | grep -F -e "7Xq" -e "9#Lm" -e "8Yr" -e "4%Zn" | sort -u | head -5)
 expect_eq "$SEEN" "" "command lines (ps) holding a password"
 
 # --- everything, once more, and the project files ----------------------------------------------

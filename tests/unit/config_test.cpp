@@ -1,4 +1,5 @@
 #include "core/config.hpp"
+#include "core/connection_settings.hpp"
 #include "core/error.hpp"
 
 #include <boost/test/unit_test.hpp>
