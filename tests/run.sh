@@ -16,13 +16,9 @@ JOBS=${JOBS:-$(nproc)}
 
 # Time (CI's budget is 20 minutes on 2 cores, for all three passes): the fuzz run is
 # bounded by FUZZ_SECONDS; each pass runs ctest -j JOBS, longest tests first (ctest
-# keeps their times from the last run in the build directory). The sanitizer pass is
-# built at -O1, not -O0, as the ASan documentation recommends for reasonable speed:
-# every access the program still makes is checked; what -O1 can hide is an invalid
-# access whose result is never used, which the optimiser may drop (the plain pass at
-# -O2 and the fuzzers see the same code). It skips the tests labelled plain-only
-# (tests/CMakeLists.txt: they run no rokso C++, so a sanitizer has nothing to watch);
-# the summary line says how many tests ran in each pass.
+# keeps their times from the last run in the build directory). The sanitizer pass skips
+# the tests labelled plain-only (tests/CMakeLists.txt: they run no rokso C++, so a
+# sanitizer has nothing to watch); the summary line says how many tests ran in each pass.
 
 # build_and_test <build dir> <cmake args...> -- <ctest args...>
 build_and_test() {
@@ -45,8 +41,7 @@ fi
 if [ -z "${ROKSO_SKIP_SANITIZERS:-}" ]; then
   # Leak checking stays on; halt on the first UBSan report so it fails the test.
   export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-  build_and_test "${BUILD_DIR:-build}-asan" -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-g -O1" \
-    "-DCMAKE_C_FLAGS_DEBUG=-g -O1" -DROKSO_SANITIZE=ON -- -LE plain-only "$@"
+  build_and_test "${BUILD_DIR:-build}-asan" -DCMAKE_BUILD_TYPE=Debug -DROKSO_SANITIZE=ON -- -LE plain-only "$@"
   unset UBSAN_OPTIONS
   SANITIZED=$(cd "${BUILD_DIR:-build}-asan" && ctest -N -LE plain-only "$@" | sed -n 's/^Total Tests: //p')
 fi
