@@ -14,6 +14,7 @@
 #include "core/output.hpp"
 #include "core/project_plugins.hpp"
 #include "core/schema_drift.hpp"
+#include "core/stat_cache.hpp"
 #include "core/text_table.hpp"
 #include "core/text_util.hpp"
 
@@ -222,9 +223,19 @@ int status(rokso::Session& session) {
   }
   // Applied files: changed (one read each) or gone since they were applied.
   // The text shows how many are unverified, the JSON which.
+  // Through the stat cache (.rokso/stat-cache): only the files whose stat changed are read.
+  std::unique_ptr<rokso::StatCache> cache;
+  if (!session.has("no-checksums")) {
+    cache = rokso::StatCache::open(session.project().root.string(), tree, session.plugins().formats());
+  }
   const rokso::DriftReport drift = rokso::find_drift(
       tree, history, session.has("no-checksums") ? rokso::DriftCheck::missing_only : rokso::DriftCheck::recorded,
-      format == "json");
+      format == "json", cache.get());
+  if (cache) {
+    const bool wrote = cache->save();
+    rokso::out::detail("checksums: " + std::to_string(cache->hits()) + " from the stat cache, " +
+                       std::to_string(cache->misses()) + " read" + (wrote ? " (stat cache written)" : ""));
+  }
   rokso::out::line(format == "json" ? json_view(session, history, pending, drift, order_error)
                                     : text_view(session, history, pending, drift));
   for (const auto& p : pending) {

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/output.hpp"
+#include "core/stat_cache.hpp"
 
 #include <openssl/evp.h>
 
@@ -75,7 +76,8 @@ std::string file_checksum(const MigrationTree& tree, const MigrationFile& file) 
   return migration_checksum(migration.apply_sql, migration.rollback_sql);
 }
 
-DriftReport find_drift(const MigrationTree& tree, const History& history, DriftCheck check, bool list_unverified) {
+DriftReport find_drift(const MigrationTree& tree, const History& history, DriftCheck check, bool list_unverified,
+                       StatCache* cache) {
   DriftReport report;
   report.files_read = check != DriftCheck::missing_only;
   if (report.files_read) {
@@ -91,7 +93,7 @@ DriftReport find_drift(const MigrationTree& tree, const History& history, DriftC
       }
       std::string current, error;
       try {
-        current = file_checksum(tree, file);
+        current = cache ? cache->checksum(file) : file_checksum(tree, file);
       } catch (const Error& e) {
         error = one_line(e.what());
       }

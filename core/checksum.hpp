@@ -19,6 +19,8 @@
 
 namespace rokso {
 
+class StatCache;
+
 // "sha256-v1": what checksum_algorithm holds for checksums made by migration_checksum().
 extern const char* const kChecksumAlgorithm;
 
@@ -72,8 +74,10 @@ struct DriftReport {
 // O(applied files), about 10 µs a file), and looks for recorded files that are gone.
 // Without `list_unverified`, the unverified files are only counted (status's text shows
 // the count: at 100,000 rows from roksopsql a list would cost 10 MB).
+// With a `cache`, a file whose stat has not changed since it was hashed is not read
+// (core/stat_cache.hpp); the caller saves the cache.
 DriftReport find_drift(const MigrationTree& tree, const History& history, DriftCheck check,
-                       bool list_unverified = true);
+                       bool list_unverified = true, StatCache* cache = nullptr);
 
 // How the modified files are named on one line: the first few, then "and N more".
 std::string list_identities(const std::vector<std::string>& identities, std::size_t shown = 5);

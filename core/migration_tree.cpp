@@ -173,11 +173,14 @@ MigrationTree MigrationTree::scan(const fs::path& migration_dir, const std::vect
   std::sort(tree.files_.begin(), tree.files_.end(),
             [&order](const MigrationFile& a, const MigrationFile& b) { return order.before(a.identity, b.identity); });
   for (const Companion& c : scanner.companions) {
-    if (c.owner.empty() || !tree.find(c.relative_dir + c.owner)) {
+    const MigrationFile* owner = c.owner.empty() ? nullptr : tree.find(c.relative_dir + c.owner);
+    if (!owner) {
       throw failure("'" + tree.root_ + "/" + c.relative_dir + c.name + "' has no migration file beside it (expected '" +
                     c.owner + "')");
     }
+    tree.companions_.emplace_back(static_cast<std::uint32_t>(tree.index_of(*owner)), c.relative_dir + c.name);
   }
+  std::sort(tree.companions_.begin(), tree.companions_.end());
   return tree;
 }
 
@@ -195,6 +198,15 @@ const MigrationFile* MigrationTree::find(std::string_view identity) const {
                              [this](std::uint32_t i, std::string_view id) { return files_[i].identity < id; });
   if (it == by_identity_.end() || files_[*it].identity != identity) return nullptr;
   return &files_[*it];
+}
+
+std::vector<std::string_view> MigrationTree::companions_of(const MigrationFile& file) const {
+  std::vector<std::string_view> found;
+  const auto index = static_cast<std::uint32_t>(index_of(file));
+  auto it = std::lower_bound(companions_.begin(), companions_.end(), index,
+                             [](const std::pair<std::uint32_t, std::string>& c, std::uint32_t i) { return c.first < i; });
+  for (; it != companions_.end() && it->first == index; ++it) found.push_back(it->second);
+  return found;
 }
 
 const MigrationFile* MigrationTree::resolve(const std::string& named) const {

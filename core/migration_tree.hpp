@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace rokso {
@@ -50,6 +51,12 @@ class MigrationTree {
 
   // Where `file` is on disk.
   std::string path_of(const MigrationFile& file) const { return root_ + "/" + file.identity; }
+  // The migration/ directory, as given to scan().
+  const std::string& root() const { return root_; }
+  // The companion files the scan found beside `file` (e.g. its .rollback.sql), as paths
+  // relative to migration/, sorted; most formats have none. With the file itself, they
+  // are every file its format reads, so what a stat cache watches (core/stat_cache.hpp).
+  std::vector<std::string_view> companions_of(const MigrationFile& file) const;
 
   // Reads one migration through its format. Throws Error(kExitFailed) with
   // `<path>:<line>:<column>: <message>` for a malformed file.
@@ -62,6 +69,8 @@ class MigrationTree {
   std::string root_;  // the migration/ directory
   std::vector<MigrationFile> files_;
   std::vector<std::string> unknown_;
+  // (index of the owner in files_, companion path), sorted: empty for .py and YAML trees.
+  std::vector<std::pair<std::uint32_t, std::string>> companions_;
   mutable std::vector<std::uint32_t> by_identity_;  // indices into files_, built by find()
 };
 

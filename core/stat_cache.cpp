@@ -1,0 +1,330 @@
+#include "core/stat_cache.hpp"
+
+#include "core/atomic_file.hpp"
+#include "core/checksum.hpp"
+#include "core/error.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+namespace rokso {
+
+// The file, in the machine's byte order (a cache is never shared between machines; one
+// from another byte order fails the version check and is rebuilt):
+//   "rokso stat cache\n"  u32 format version  u32 n + migration/'s realpath
+//   u32 n + context (rokso's version, each format's name and version)  u32 record count
+//   records  u64 content_hash() of everything before it
+// A record:
+//   u16 n + identity  u8 companion count  (u16 n + companion path) per companion
+//   (u64 inode, i64 size, i64 mtime ns, i64 ctime ns) for the file, then per companion
+//   32 bytes: the SHA-256 of the checksum, raw
+namespace {
+
+constexpr char kMagic[] = "rokso stat cache\n";
+constexpr std::size_t kMagicSize = sizeof kMagic - 1;
+// Bump when the layout above changes: an older cache is then rebuilt, not misread.
+constexpr std::uint32_t kFormatVersion = 1;
+constexpr std::size_t kStatSize = 32;
+constexpr std::size_t kDigestSize = 32;
+// Larger than any real tree's cache (100,000 migrations: about 13 MB): a bigger file is not one of ours.
+constexpr off_t kMaxCacheSize = off_t{1} << 30;
+
+// Enough to tell a torn or damaged file from the one written; not a defence against
+// someone who can write the project (they can edit the migrations themselves).
+std::uint64_t content_hash(std::string_view bytes) {
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  const std::size_t n = bytes.size();
+  std::uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, p + i, 8);
+    h = (h ^ word) * 0x100000001b3ULL;
+    h ^= h >> 29;
+  }
+  for (; i < n; ++i) h = (h ^ p[i]) * 0x100000001b3ULL;
+  return h ^ (h >> 32);
+}
+
+template <typename T>
+void put(std::string& out, T value) {
+  out.append(reinterpret_cast<const char*>(&value), sizeof value);
+}
+
+// Reads a T at `at`, advancing it; false when the buffer ends first.
+template <typename T>
+bool get(std::string_view in, std::size_t& at, T& value) {
+  if (in.size() - at < sizeof value) return false;
+  std::memcpy(&value, in.data() + at, sizeof value);
+  at += sizeof value;
+  return true;
+}
+
+template <typename Length>
+bool get_text(std::string_view in, std::size_t& at, std::string_view& text) {
+  Length n;
+  if (!get(in, at, n) || in.size() - at < n) return false;
+  text = in.substr(at, n);
+  at += n;
+  return true;
+}
+
+std::int64_t nanoseconds(const timespec& t) { return std::int64_t{t.tv_sec} * 1000000000 + t.tv_nsec; }
+
+bool stat_of(const std::string& path, StatCache::FileStat& out) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return false;
+  out.inode = st.st_ino;
+  out.size = st.st_size;
+  out.mtime_ns = nanoseconds(st.st_mtim);
+  out.ctime_ns = nanoseconds(st.st_ctim);
+  return true;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+bool to_digest(const std::string& hex, unsigned char* digest) {
+  if (hex.size() != 2 * kDigestSize) return false;
+  for (std::size_t i = 0; i < kDigestSize; ++i) {
+    const int high = hex_value(hex[2 * i]), low = hex_value(hex[2 * i + 1]);
+    if (high < 0 || low < 0) return false;
+    digest[i] = static_cast<unsigned char>(high * 16 + low);
+  }
+  return true;
+}
+
+std::string to_hex(const unsigned char* digest) {
+  static const char digits[] = "0123456789abcdef";
+  std::string hex(2 * kDigestSize, '0');
+  for (std::size_t i = 0; i < kDigestSize; ++i) {
+    hex[2 * i] = digits[digest[i] >> 4];
+    hex[2 * i + 1] = digits[digest[i] & 15];
+  }
+  return hex;
+}
+
+bool read_whole(const std::string& path, std::string& content, std::int64_t& mtime_ns) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return false;
+  struct stat st {};
+  bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < kMaxCacheSize;
+  if (ok) {
+    content.resize(static_cast<std::size_t>(st.st_size));
+    std::size_t done = 0;
+    while (ok && done < content.size()) {
+      const ssize_t n = ::read(fd, &content[done], content.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) ok = false;
+      else done += static_cast<std::size_t>(n);
+    }
+    mtime_ns = nanoseconds(st.st_mtim);
+  }
+  ::close(fd);
+  return ok;
+}
+
+}  // namespace
+
+std::unique_ptr<StatCache> StatCache::open(const std::string& project_root, const MigrationTree& tree,
+                                           const std::vector<const FormatPlugin*>& formats) {
+  const char* evaluate = std::getenv("ROKSO_PY_EVALUATE");
+  if (evaluate && *evaluate) return nullptr;
+  char* real = ::realpath(tree.root().c_str(), nullptr);
+  if (!real) return nullptr;
+  std::string migration_root = real;
+  std::free(real);
+  std::string context = "rokso " ROKSO_VERSION;
+  for (const FormatPlugin* format : formats) context += "\n" + format->name() + " " + format->version();
+  std::unique_ptr<StatCache> cache(
+      new StatCache(project_root + "/.rokso/stat-cache", std::move(migration_root), tree, std::move(context)));
+  cache->load();
+  return cache;
+}
+
+StatCache::StatCache(std::string cache_file, std::string migration_root, const MigrationTree& tree, std::string context)
+    : cache_file_(std::move(cache_file)), migration_root_(std::move(migration_root)), tree_(tree), context_(std::move(context)) {}
+
+void StatCache::load() {
+  if (!read_whole(cache_file_, buffer_, cache_mtime_ns_)) {
+    buffer_.clear();
+    return;
+  }
+  const std::string_view in = buffer_;
+  auto corrupt = [this] {
+    records_.clear();
+    buffer_.clear();
+    dirty_ = true;  // rewritten even when no checksum is computed this time
+  };
+  std::uint64_t recorded_hash = 0;
+  if (in.size() < kMagicSize + sizeof recorded_hash || in.compare(0, kMagicSize, kMagic) != 0) return corrupt();
+  std::memcpy(&recorded_hash, in.data() + in.size() - sizeof recorded_hash, sizeof recorded_hash);
+  const std::string_view body = in.substr(0, in.size() - sizeof recorded_hash);
+  if (content_hash(body) != recorded_hash) return corrupt();
+  std::size_t at = kMagicSize;
+  std::uint32_t version = 0, count = 0;
+  std::string_view root, context;
+  if (!get(body, at, version) || version != kFormatVersion || !get_text<std::uint32_t>(body, at, root) ||
+      root != migration_root_ || !get_text<std::uint32_t>(body, at, context) || context != context_ ||
+      !get(body, at, count)) {
+    return corrupt();
+  }
+  records_.reserve(count);
+  for (std::uint32_t i = 0; i < count; ++i) {
+    const std::size_t start = at;
+    Record record;
+    std::uint8_t companions = 0;
+    if (!get_text<std::uint16_t>(body, at, record.identity) || !get(body, at, companions)) return corrupt();
+    for (std::uint8_t c = 0; c < companions; ++c) {
+      std::string_view name;
+      if (!get_text<std::uint16_t>(body, at, name)) return corrupt();
+    }
+    const std::size_t rest = (1 + std::size_t{companions}) * kStatSize + kDigestSize;
+    if (body.size() - at < rest) return corrupt();
+    at += rest;
+    record.bytes = body.substr(start, at - start);
+    records_.push_back(record);
+  }
+  if (at != body.size()) return corrupt();
+}
+
+const StatCache::Record* StatCache::find(std::string_view identity) {
+  if (cursor_ < records_.size() && records_[cursor_].identity == identity) return &records_[cursor_++];
+  if (sorted_.size() != records_.size()) {
+    sorted_.resize(records_.size());
+    for (std::size_t i = 0; i < records_.size(); ++i) sorted_[i] = static_cast<std::uint32_t>(i);
+    std::sort(sorted_.begin(), sorted_.end(),
+              [this](std::uint32_t a, std::uint32_t b) { return records_[a].identity < records_[b].identity; });
+  }
+  auto it = std::lower_bound(sorted_.begin(), sorted_.end(), identity,
+                             [this](std::uint32_t i, std::string_view id) { return records_[i].identity < id; });
+  if (it == sorted_.end() || records_[*it].identity != identity) return nullptr;
+  cursor_ = *it + 1;
+  return &records_[*it];
+}
+
+bool StatCache::matches(const Record& record, const std::vector<std::string_view>& companions,
+                        const std::vector<FileStat>& stats) const {
+  const std::string_view in = record.bytes;
+  std::size_t at = sizeof(std::uint16_t) + record.identity.size();
+  std::uint8_t count = 0;
+  get(in, at, count);
+  if (count != companions.size()) return false;
+  for (const std::string_view companion : companions) {
+    std::string_view name;
+    get_text<std::uint16_t>(in, at, name);
+    if (name != companion) return false;
+  }
+  for (const FileStat& now : stats) {
+    FileStat then;
+    get(in, at, then.inode);
+    get(in, at, then.size);
+    get(in, at, then.mtime_ns);
+    get(in, at, then.ctime_ns);
+    if (then.inode != now.inode || then.size != now.size || then.mtime_ns != now.mtime_ns ||
+        then.ctime_ns != now.ctime_ns) {
+      return false;
+    }
+    // Racily clean (git's word): changed in the tick the cache was written, perhaps
+    // after it was hashed. Read again.
+    if (now.mtime_ns >= cache_mtime_ns_ || now.ctime_ns >= cache_mtime_ns_) return false;
+  }
+  return true;
+}
+
+std::string StatCache::checksum(const MigrationFile& file) {
+  // The tick reading starts in, on the clock the kernel stamps files with: a file last
+  // changed in it could change again, unseen, within the same timestamp after being read.
+  timespec tick {};
+  ::clock_gettime(CLOCK_REALTIME_COARSE, &tick);
+  const std::int64_t started_ns = nanoseconds(tick);
+
+  const std::vector<std::string_view> companions = tree_.companions_of(file);
+  std::vector<FileStat> stats(1 + companions.size());
+  bool stated = stat_of(tree_.path_of(file), stats[0]);
+  for (std::size_t i = 0; stated && i < companions.size(); ++i) {
+    stated = stat_of(tree_.root() + "/" + std::string(companions[i]), stats[1 + i]);
+  }
+  const Record* record = stated ? find(file.identity) : nullptr;
+  if (record && matches(*record, companions, stats)) {
+    ++hits_;
+    out_.append(record->bytes);
+    ++out_count_;
+    return to_hex(reinterpret_cast<const unsigned char*>(record->bytes.data() + record->bytes.size() - kDigestSize));
+  }
+  ++misses_;
+  if (record) dirty_ = true;  // a stale entry goes
+  const std::string hex = file_checksum(tree_, file);
+  unsigned char digest[kDigestSize];
+  bool keep = stated && companions.size() <= 255 && file.identity.size() <= 65535 && to_digest(hex, digest);
+  for (const FileStat& s : stats) keep = keep && s.mtime_ns < started_ns && s.ctime_ns < started_ns;
+  for (const std::string_view c : companions) keep = keep && c.size() <= 65535;
+  if (keep) {
+    put(out_, static_cast<std::uint16_t>(file.identity.size()));
+    out_.append(file.identity);
+    put(out_, static_cast<std::uint8_t>(companions.size()));
+    for (const std::string_view c : companions) {
+      put(out_, static_cast<std::uint16_t>(c.size()));
+      out_.append(c);
+    }
+    for (const FileStat& s : stats) {
+      put(out_, s.inode);
+      put(out_, s.size);
+      put(out_, s.mtime_ns);
+      put(out_, s.ctime_ns);
+    }
+    out_.append(reinterpret_cast<const char*>(digest), kDigestSize);
+    ++out_count_;
+    dirty_ = true;
+  }
+  return hex;
+}
+
+bool StatCache::save() {
+  if (!dirty_) return false;
+  const std::string dir = cache_file_.substr(0, cache_file_.rfind('/'));
+  struct stat st {};
+  if (::lstat(dir.c_str(), &st) != 0) {
+    if (errno != ENOENT || ::mkdir(dir.c_str(), 0700) != 0) return false;
+    ::chmod(dir.c_str(), 0700);
+  } else if (!S_ISDIR(st.st_mode)) {
+    return false;  // not ours (a file, or a link that could lead anywhere): left alone
+  }
+  std::string content;
+  content.reserve(out_.size() + context_.size() + migration_root_.size() + 64);
+  content.append(kMagic, kMagicSize);
+  put(content, kFormatVersion);
+  put(content, static_cast<std::uint32_t>(migration_root_.size()));
+  content.append(migration_root_);
+  put(content, static_cast<std::uint32_t>(context_.size()));
+  content.append(context_);
+  put(content, out_count_);
+  content.append(out_);
+  put(content, content_hash(content));
+  const std::string ignore = dir + "/.gitignore";
+  if (::lstat(ignore.c_str(), &st) != 0) {
+    try {
+      write_file_atomically(ignore, "*\n", 0644, Overwrite::never);  // `git status` stays clean
+    } catch (const Error&) {
+      // Another rokso wrote it first, or the disk is full: the cache below says which.
+    }
+  }
+  try {
+    write_file_atomically(cache_file_, content, 0600, Overwrite::allowed);
+  } catch (const Error&) {
+    return false;  // a read-only project, a full disk: status goes on, slower next time
+  }
+  return true;
+}
+
+}  // namespace rokso
