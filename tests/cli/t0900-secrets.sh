@@ -36,7 +36,8 @@ sql "ALTER ROLE $ROLE LOGIN SUPERUSER PASSWORD $SECRET_SQL" postgres
 PSLOG="$WORK/ps.log"
 (while :; do ps -eo args 2>/dev/null; sleep 0.1; done) >"$PSLOG" &
 SAMPLER=$!
-trap 'kill "$SAMPLER" 2>/dev/null; cleanup' EXIT
+# A bare `rokso verify` or `diff` below starts p1's dev server: stopped at the end.
+trap 'kill "$SAMPLER" 2>/dev/null; rokso -C "$WORK/p1" dev stop >/dev/null 2>&1; cleanup' EXIT
 
 # --- running and recording ------------------------------------------------------------------
 declare -A EXERCISED=()   # command -> runs beyond --help and a bare call
@@ -226,6 +227,13 @@ mkdir -p "$WORK/sec_gm" && printf 'SELECT 1;\n' >"$WORK/sec_gm/1_sec.up.sql"
 exercise 1 - import --from golang-migrate "$WORK/sec_gm" --adopt
 exercise 1 - import -v --from golang-migrate "$WORK/sec_gm" --adopt --dry-run
 exercise 0 - import --from golang-migrate "$WORK/sec_gm" --dry-run
+# dev, verify, diff: the throwaway databases are on another server; diff and status
+# --drift read this project's database with its password.
+SCRATCH_SERVER="host=$ROKSO_TEST_PGHOST port=$ROKSO_TEST_PGPORT user=postgres dbname=postgres"
+exercise 0 - dev status
+exercise "0|1" - verify --dev-url "$SCRATCH_SERVER"
+exercise "0|1" - diff -v --dev-url "$SCRATCH_SERVER"
+exercise "0|1" - status --drift --dev-url "$SCRATCH_SERVER"
 
 # --- the libpq environment: an empty password in the file --------------------------------------
 config_with "$P" '""'
