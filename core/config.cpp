@@ -5,6 +5,7 @@
 #include "core/output.hpp"
 
 #include <fcntl.h>
+#include <libpq-fe.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -75,6 +76,193 @@ void add_keyword(std::string& conninfo, const char* keyword,
     conninfo += c;
   }
   conninfo += '\'';
+}
+
+// One port, or a comma-separated list of them for a multi-host "host" (libpq tries each
+// host in turn: "a,b" with "5432,5433").
+void check_port(const std::string& ports, const std::string& where) {
+  std::size_t begin = 0;
+  for (;;) {
+    const std::size_t end = std::min(ports.find(',', begin), ports.size());
+    const std::string port = ports.substr(begin, end - begin);
+    unsigned long value = 0;
+    for (char c : port) {
+      // libpq would refuse a bad port too, but as a connection failure (exit 1), not as
+      // the configuration mistake it is.
+      if (c < '0' || c > '9') throw usage_error(where + ": \"port\" must be a number");
+      value = std::min(value * 10 + static_cast<unsigned long>(c - '0'), 100000ul);
+    }
+    if (port.empty() || value < 1 || value > 65535) {
+      throw usage_error(where + ": \"port\" must be a number from 1 to 65535");
+    }
+    if (end == ports.size()) return;
+    begin = end + 1;
+  }
+}
+
+// A libpq URI (postgres://user@a:5432,b:5433/db?target_session_attrs=read-write) into
+// `s`, parsed by libpq itself, so rokso accepts exactly what psql accepts. Its user,
+// password, hosts, ports and database fill the usual fields; any other parameter is
+// passed on to libpq as it is. The URL may hold a password: it is never quoted in an error.
+void apply_connection_url(const std::string& url, const std::string& where, DatabaseSettings& s) {
+  if (url.compare(0, 13, "postgresql://") != 0 && url.compare(0, 11, "postgres://") != 0) {
+    throw usage_error(where + ": a connection URL must start with postgres:// or postgresql://");
+  }
+  char* message = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &message);
+  if (!options) {
+    std::string why = message ? one_line(message) : "out of memory";
+    PQfreemem(message);
+    // libpq's message may quote the URL (and so the password): keep only its gist.
+    if (why.find(url) != std::string::npos) why = "libpq cannot parse it";
+    throw usage_error(where + ": invalid connection URL: " + why);
+  }
+  for (PQconninfoOption* o = options; o->keyword; ++o) {
+    if (!o->val) continue;
+    const std::string key = o->keyword, value = o->val;
+    if (key == "host") {
+      s.host = value;
+    } else if (key == "port") {
+      s.port = value;
+    } else if (key == "dbname") {
+      s.dbname = value;
+    } else if (key == "user") {
+      s.user = value;
+    } else if (key == "password") {
+      s.password = value;
+    } else {
+      s.libpq_parameters.emplace_back(key, value);
+    }
+  }
+  PQconninfoFree(options);
+}
+
+// The connection keys of a "database" object (the top-level one, or a named target's)
+// into `s`; keys the object leaves out keep what `s` holds. A "url" (a libpq URI) is
+// read first, so keys beside it override its parts.
+void read_database_object(const json& db, const std::string& where, DatabaseSettings& s) {
+  if (auto url = optional_text(db, "url", where)) apply_connection_url(*url, where, s);
+  if (auto v = optional_text(db, "host", where)) s.host = v;
+  if (auto v = optional_text(db, "port", where)) s.port = v;
+  if (auto v = optional_text(db, "database", where)) s.dbname = v;
+  if (auto v = optional_text(db, "user", where)) s.user = v;
+  if (auto v = optional_text(db, "password", where)) s.password = v;
+  if (auto schema = optional_text(db, "dbschema", where)) s.schema = *schema;
+  if (s.schema.empty()) throw usage_error(where + ": \"dbschema\" must not be empty");
+  check_identifier_length(s.schema, "dbschema", where);
+  if (s.port && !s.port->empty()) check_port(*s.port, where);
+  s.bounds.connect_timeout_s = bounded_integer(db, "connect_timeout", 2, 86400, s.bounds.connect_timeout_s, where);
+  s.bounds.keepalives_idle_s = bounded_integer(db, "keepalives_idle", 1, 86400, s.bounds.keepalives_idle_s, where);
+  s.bounds.keepalives_interval_s =
+      bounded_integer(db, "keepalives_interval", 1, 86400, s.bounds.keepalives_interval_s, where);
+  s.bounds.keepalives_count = bounded_integer(db, "keepalives_count", 1, 100, s.bounds.keepalives_count, where);
+  s.bounds.tcp_user_timeout_ms =
+      bounded_integer(db, "tcp_user_timeout", 0, 86400000, s.bounds.tcp_user_timeout_ms, where);
+  if (s.port && s.port->empty()) s.port.reset();
+  if (s.password && s.password->empty()) s.password.reset();  // let ~/.pgpass apply
+  if (s.host && s.host->empty()) s.host.reset();
+}
+
+// A target name is typed on command lines and prefixes output lines: keep it plain.
+bool is_target_name(const std::string& name) {
+  if (name.empty() || name.size() > 63 || name[0] == '-') return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+           c == '.';
+  });
+}
+
+// "targets": checked for shape now, read (with its variables) when one is used.
+std::map<std::string, std::string> read_targets(const json& doc, const std::string& where) {
+  std::map<std::string, std::string> targets;
+  auto it = doc.find("targets");
+  if (it == doc.end() || it->is_null()) return targets;
+  if (!it->is_object()) throw usage_error(where + ": \"targets\" must be an object of named targets");
+  for (const auto& item : it->items()) {
+    if (!is_target_name(item.key())) {
+      throw usage_error(where + ": target name '" + item.key() +
+                        "' must be 1 to 63 letters, digits, '_', '-' or '.', not starting with '-'");
+    }
+    if (!item.value().is_string() && !item.value().is_object()) {
+      throw usage_error(where + ": target '" + item.key() + "' must be a connection URL or a \"database\"-shaped object");
+    }
+    targets.emplace(item.key(), item.value().dump());
+  }
+  return targets;
+}
+
+// ${NAME} -> the environment variable NAME; $${ -> a literal ${. Anything else is kept.
+std::string interpolate(const std::string& text, const std::string& where) {
+  std::string result;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text.compare(i, 3, "$${") == 0) {
+      result += "${";
+      i += 2;
+      continue;
+    }
+    if (text.compare(i, 2, "${") != 0) {
+      result += text[i];
+      continue;
+    }
+    const std::size_t end = text.find('}', i + 2);
+    const std::string name = end == std::string::npos ? "" : text.substr(i + 2, end - i - 2);
+    const bool plain = !name.empty() && !(name[0] >= '0' && name[0] <= '9') &&
+                       std::all_of(name.begin(), name.end(), [](char c) {
+                         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+                       });
+    if (!plain) throw usage_error(where + ": '${' must start a ${VARIABLE_NAME} (write $${ for a literal ${)");
+    const char* value = std::getenv(name.c_str());
+    if (!value) throw usage_error(where + ": environment variable '" + name + "' is not set");
+    result += value;
+    i = end;
+  }
+  return result;
+}
+
+json interpolate_all(const json& value, const std::string& where) {
+  if (value.is_string()) return interpolate(value.get<std::string>(), where);
+  if (!value.is_object()) return value;
+  json result = json::object();
+  for (const auto& item : value.items()) result[item.key()] = interpolate_all(item.value(), where);
+  return result;
+}
+
+// fnmatch(3) without the C library's locale: *, ? and [...] (with ! or ^ to negate).
+bool glob_match(const char* pattern, const char* text) {
+  for (; *pattern; ++pattern, ++text) {
+    if (*pattern == '*') {
+      while (pattern[1] == '*') ++pattern;
+      for (const char* t = text;; ++t) {
+        if (glob_match(pattern + 1, t)) return true;
+        if (!*t) return false;
+      }
+    }
+    if (!*text) return false;
+    if (*pattern == '?') continue;
+    if (*pattern == '[') {
+      const char* p = pattern + 1;
+      const bool negate = *p == '!' || *p == '^';
+      if (negate) ++p;
+      bool found = false;
+      for (bool first = true; *p && (first || *p != ']'); ++p, first = false) {
+        if (p[1] == '-' && p[2] && p[2] != ']') {
+          if (*text >= p[0] && *text <= p[2]) found = true;
+          p += 2;
+        } else if (*p == *text) {
+          found = true;
+        }
+      }
+      if (*p != ']') {  // no closing bracket: a literal '['
+        if (*text != '[') return false;
+        continue;
+      }
+      if (found == negate) return false;
+      pattern = p;
+      continue;
+    }
+    if (*pattern != *text) return false;
+  }
+  return !*text;
 }
 
 // A list of non-empty strings ("ignore", "plugins"), or nothing when the key is absent.
@@ -175,34 +363,7 @@ Config load_config(const fs::path& file) {
 
   Config config;
   DatabaseSettings& s = config.database;
-  s.host = optional_text(*db, "host", where);
-  s.port = optional_text(*db, "port", where);
-  s.dbname = optional_text(*db, "database", where);
-  s.user = optional_text(*db, "user", where);
-  s.password = optional_text(*db, "password", where);
-  if (auto schema = optional_text(*db, "dbschema", where)) s.schema = *schema;
-  if (s.schema.empty()) throw usage_error(where + ": \"dbschema\" must not be empty");
-  check_identifier_length(s.schema, "dbschema", where);
-  if (s.port && !s.port->empty()) {
-    // libpq would refuse a bad port too, but as a connection failure (exit 1), not as
-    // the configuration mistake it is.
-    unsigned long port = 0;
-    for (char c : *s.port) {
-      if (c < '0' || c > '9') throw usage_error(where + ": \"port\" must be a number");
-      port = std::min(port * 10 + static_cast<unsigned long>(c - '0'), 100000ul);
-    }
-    if (port < 1 || port > 65535) throw usage_error(where + ": \"port\" must be a number from 1 to 65535");
-  }
-  s.bounds.connect_timeout_s = bounded_integer(*db, "connect_timeout", 2, 86400, s.bounds.connect_timeout_s, where);
-  s.bounds.keepalives_idle_s = bounded_integer(*db, "keepalives_idle", 1, 86400, s.bounds.keepalives_idle_s, where);
-  s.bounds.keepalives_interval_s =
-      bounded_integer(*db, "keepalives_interval", 1, 86400, s.bounds.keepalives_interval_s, where);
-  s.bounds.keepalives_count = bounded_integer(*db, "keepalives_count", 1, 100, s.bounds.keepalives_count, where);
-  s.bounds.tcp_user_timeout_ms =
-      bounded_integer(*db, "tcp_user_timeout", 0, 86400000, s.bounds.tcp_user_timeout_ms, where);
-  if (s.port && s.port->empty()) s.port.reset();
-  if (s.password && s.password->empty()) s.password.reset();  // let ~/.pgpass apply
-  if (s.host && s.host->empty()) s.host.reset();
+  read_database_object(*db, where, s);
 
   // rokso's own optional keys: at the top level, or inside "database".
   for (const json* scope : {&doc, &*db}) {
@@ -240,6 +401,18 @@ Config load_config(const fs::path& file) {
   }
   config.ignore = optional_text_list(doc, "ignore", where);
   config.required_plugins = optional_text_list(doc, "plugins", where);
+  config.targets = read_targets(doc, where);
+  auto tenants = doc.find("tenants");
+  if (tenants != doc.end() && !tenants->is_null()) {
+    if (!tenants->is_object()) throw usage_error(where + ": \"tenants\" must be an object");
+    auto schemas = optional_text(*tenants, "schemas", where);
+    auto query = optional_text(*tenants, "query", where);
+    if (!schemas == !query || (schemas && schemas->empty()) || (query && query->empty())) {
+      throw usage_error(where + ": \"tenants\" must hold either \"schemas\" (a pattern like \"tenant_*\") or \"query\"");
+    }
+    config.tenants.schemas = schemas.value_or("");
+    config.tenants.query = query.value_or("");
+  }
   auto migrations = doc.find("migrations");
   if (migrations != doc.end()) {
     if (!migrations->is_object()) throw usage_error(where + ": \"migrations\" must be an object");
@@ -289,6 +462,44 @@ void save_config(const fs::path& file, const Config& config) {
   write_file_atomically(file.string(), text, 0600, Overwrite::allowed);
 }
 
+DatabaseSettings target_settings(const Config& config, const std::string& name, const std::string& where) {
+  auto it = config.targets.find(name);
+  if (it == config.targets.end()) {
+    if (config.targets.empty()) throw usage_error("unknown target '" + name + "': " + where + " defines no \"targets\"");
+    std::string known;
+    for (const auto& target : config.targets) known += (known.empty() ? "" : ", ") + target.first;
+    throw usage_error("unknown target '" + name + "' (known: " + known + ")");
+  }
+  const std::string here = where + ": target '" + name + "'";
+  const json value = interpolate_all(json::parse(it->second), here);
+  // Who and where come from the target alone; the tree's schema and rokso's own waits
+  // and locks stay the project's unless the target says otherwise.
+  DatabaseSettings s = config.database;
+  s.host.reset();
+  s.port.reset();
+  s.dbname.reset();
+  s.user.reset();
+  s.password.reset();
+  s.libpq_parameters.clear();
+  if (value.is_string()) {
+    apply_connection_url(value.get<std::string>(), here, s);
+    if (s.port && !s.port->empty()) check_port(*s.port, here);
+  } else {
+    read_database_object(value, here, s);
+  }
+  return s;
+}
+
+bool matches_glob(const std::string& pattern, const std::string& name) { return glob_match(pattern.c_str(), name.c_str()); }
+
+std::vector<std::string> matching_targets(const Config& config, const std::string& pattern) {
+  std::vector<std::string> names;
+  for (const auto& target : config.targets) {
+    if (glob_match(pattern.c_str(), target.first.c_str())) names.push_back(target.first);
+  }
+  return names;
+}
+
 std::string connection_string(const DatabaseSettings& s) {
   std::string conninfo;
   add_keyword(conninfo, "host", s.host);
@@ -304,6 +515,7 @@ std::string connection_string(const DatabaseSettings& s) {
   add_keyword(conninfo, "keepalives_interval", std::to_string(b.keepalives_interval_s));
   add_keyword(conninfo, "keepalives_count", std::to_string(b.keepalives_count));
   add_keyword(conninfo, "tcp_user_timeout", std::to_string(b.tcp_user_timeout_ms));
+  for (const auto& parameter : s.libpq_parameters) add_keyword(conninfo, parameter.first.c_str(), parameter.second);
   return conninfo;
 }
 
