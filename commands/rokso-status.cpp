@@ -243,6 +243,7 @@ int main(int argc, char** argv) {
        "output format")
       ("exit-code", "exit 1 when a migration is pending, failed or modified, or a file is unknown (for CI), 0 otherwise")
       ("no-checksums", "do not read the applied files to find the modified ones (faster on a long history)");
+  command.fleet = true;
   command.run = status;
   return rokso::run_command(argc, argv, command);
 }
