@@ -492,6 +492,7 @@ int main(int argc, char** argv) {
        "retries, with backoff, of a migration that hit the lock timeout (default 3)")
       ("statement-timeout", rokso::po::value<std::string>()->value_name("<duration>"),
        "PostgreSQL statement_timeout for each statement (default: the server's)");
+  command.fleet = true;
   command.run = migrate;
   return rokso::run_command(argc, argv, command);
 }

@@ -264,6 +264,7 @@ int main(int argc, char** argv) {
       ("no-checksums", "do not read the applied files to find the modified ones (faster on a long history)")
       ("drift", "compare the database's schema with what the migrations make instead (see 'rokso diff')")
       ("dev-url", rokso::po::value<std::string>()->value_name("<url>"), "with --drift: the server to replay them on");
+  command.fleet = true;
   command.run = status;
   return rokso::run_command(argc, argv, command);
 }

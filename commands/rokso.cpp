@@ -40,7 +40,7 @@ constexpr int kExitUsage = 2;
 constexpr const char kPrefix[] = "rokso-";
 
 const char kUsage[] =
-    "usage: rokso [--version] [--help] [-C <dir>] [-v] [--url <url>] [--py-evaluate[=<python>]] <command> [<args>]\n";
+    "usage: rokso [--version] [--help] [-C <dir>] [-v] [--url <url>] [--target <name>] [--py-evaluate[=<python>]] <command> [<args>]\n";
 
 // Where commands are looked for, in order, each tagged with whether it is rokso's own.
 struct SearchDir {
@@ -361,6 +361,26 @@ int main(int argc, char** argv) {
     }
     if (arg.compare(0, 2, "-C") == 0 || arg.compare(0, 12, "--directory=") == 0) {
       if (!change_directory(argv[i] + (arg[1] == 'C' ? 2 : 12))) return kExitUsage;
+      continue;
+    }
+    // --target <name> before the command reaches it (and a custom rokso-<cmd>) as
+    // ROKSO_TARGET, which every command reads when --target is not given after its name.
+    if (arg == "--target" || arg.compare(0, 9, "--target=") == 0) {
+      std::string name;
+      if (arg == "--target") {
+        if (i + 1 >= argc) {
+          std::fprintf(stderr, "error: --target needs a target name\n%s", kUsage);
+          return kExitUsage;
+        }
+        name = argv[++i];
+      } else {
+        name = arg.substr(9);
+      }
+      if (name.empty()) {
+        std::fprintf(stderr, "error: --target needs a target name\n%s", kUsage);
+        return kExitUsage;
+      }
+      ::setenv("ROKSO_TARGET", name.c_str(), 1);
       continue;
     }
     // --py-evaluate[=<python>] before the command reaches it (and a custom rokso-<cmd>)

@@ -3,9 +3,11 @@
 #include "core/command_table.hpp"
 #include "core/connection_settings.hpp"
 #include "core/error.hpp"
+#include "core/fleet_command.hpp"
 #include "core/install_paths.hpp"
 #include "core/output.hpp"
 #include "core/project_plugins.hpp"
+#include "core/tenants.hpp"
 
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -22,6 +24,25 @@ namespace fs = std::filesystem;
 std::optional<fs::path> Session::start_dir() const {
   if (options_.count("directory")) return fs::path(options_["directory"].as<std::string>());
   return std::nullopt;
+}
+
+std::optional<std::string> Session::target() const {
+  if (options_.count("target")) {
+    const std::string name = options_["target"].as<std::string>();
+    if (name.empty()) throw usage_error("--target names no target");
+    return name;
+  }
+  if (const char* env = std::getenv("ROKSO_TARGET")) {
+    if (*env != '\0') return std::string(env);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Session::tenant() const {
+  if (!options_.count("tenant")) return std::nullopt;
+  const std::string name = options_["tenant"].as<std::string>();
+  check_tenant_name(name);
+  return name;
 }
 
 double Session::lock_wait_timeout() {
@@ -46,6 +67,7 @@ MigrationSettings Session::migration_settings() {
   if (options_.count("lock-timeout")) settings.lock_timeout = options_["lock-timeout"].as<std::string>();
   if (options_.count("statement-timeout")) settings.statement_timeout = options_["statement-timeout"].as<std::string>();
   if (options_.count("lock-retries")) settings.lock_retries = options_["lock-retries"].as<int>();
+  if (auto name = tenant()) settings.search_path = quoted_tenant(*name) + ", public";
   check_migration_settings(settings, "the command line");
   return settings;
 }
@@ -56,6 +78,10 @@ Project& Session::project() {
     // Before any work: a project that needs a plugin this machine lacks would otherwise
     // see its files as unknown, or a command half done.
     if (!found.config.required_plugins.empty()) check_required_plugins(found.config, found.config_file(), plugins());
+    // A named target stands in for the "database" object, for every command alike.
+    if (auto name = target()) found.config.database = target_settings(found.config, *name, found.config_file().string());
+    // A tenant's version table (and so its rows and its lock) is in its own schema.
+    if (auto name = tenant()) found.config.database.schema = *name;
     project_ = std::move(found);
   }
   return *project_;
@@ -98,6 +124,10 @@ MigrationTree& Session::tree() {
                     install_paths().plugins.string() + ")");
     }
     tree_ = MigrationTree::scan(project().migration_dir(), formats, order(), IgnoreRules(project().config.ignore));
+    // The {tenant} template is for --tenant runs alone, and the rest of the tree never is.
+    const std::optional<std::string> name = tenant();
+    tree_->keep_directory(kTenantDirectory, name.has_value());
+    if (name) tree_->substitute(kTenantPlaceholder, quoted_tenant(*name));
   }
   return *tree_;
 }
@@ -144,15 +174,24 @@ int run_command(int argc, char** argv, CommandDefinition& command) {
       ("verbose,v", "show each statement and its time")
       ("url", po::value<std::string>()->value_name("<url>"),
        "connect to this postgres:// URL instead of config.json's database (also $ROKSO_DATABASE_URL, $DATABASE_URL)")
+      ("target", po::value<std::string>()->value_name("<name>"),
+       "connect to this target of config.json's \"targets\" instead of \"database\" (or $ROKSO_TARGET)")
+      ("tenant", po::value<std::string>()->value_name("<schema>"),
+       "work on this tenant schema with the migration/{tenant} template and the tenant's own version table")
       ("py-evaluate", po::value<std::string>()->implicit_value("python3")->value_name("<python>"),
        "run .py migrations rokso cannot fold with this interpreter (default python3); sets ROKSO_PY_EVALUATE");
+  if (command.fleet) add_fleet_options(command.options);
   po::variables_map vm;
+  // The child processes of a fleet run get the command line as typed, less the fleet's own options.
+  std::vector<std::string> child_args;
   try {
-    po::store(po::command_line_parser(argc, argv)
-                  .options(command.options)
-                  .positional(command.positional)
-                  .run(),
-              vm);
+    const po::parsed_options parsed =
+        po::command_line_parser(argc, argv).options(command.options).positional(command.positional).run();
+    for (const po::option& option : parsed.options) {
+      if (option.position_key < 0 && is_fleet_option(option.string_key)) continue;
+      child_args.insert(child_args.end(), option.original_tokens.begin(), option.original_tokens.end());
+    }
+    po::store(parsed, vm);
     po::notify(vm);
   } catch (const po::error& e) {
     out::error(e.what());
@@ -178,6 +217,7 @@ int run_command(int argc, char** argv, CommandDefinition& command) {
   }
   try {
     Session session(vm);
+    if (command.fleet && wants_fleet(vm)) return run_fleet_command(command.name, session, child_args);
     int code = command.run(session);
     std::cout.flush();
     return code;

@@ -31,6 +31,13 @@ class Session {
   template <typename T>
   T get(const std::string& option) const { return options_[option].as<T>(); }
 
+  // --target <name>, else $ROKSO_TARGET when set and not empty: the config.json target
+  // project() connects to instead of the "database" object.
+  std::optional<std::string> target() const;
+
+  // --tenant <schema>: the tenant schema (core/tenants.hpp) this run works on.
+  std::optional<std::string> tenant() const;
+
   // -C <dir>, or the current directory.
   std::optional<std::filesystem::path> start_dir() const;
 
@@ -64,6 +71,10 @@ struct CommandDefinition {
   po::options_description options{"Options"};
   po::positional_options_description positional;
   std::function<int(Session&)> run;
+  // Takes --targets/--all-targets with --jobs, --keep-going and --canary: run_command()
+  // then runs the command once per target in child processes (core/fleet_command.hpp).
+  // The command must take --format json.
+  bool fleet = false;
 };
 
 // Parses argv, handles --help, runs the command, maps every error to a one-line message

@@ -6,6 +6,7 @@
 #include "core/output.hpp"
 
 #include <fcntl.h>
+#include <libpq-fe.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -42,6 +43,108 @@ void check_identifier_length(const std::string& name, const char* key, const std
     throw usage_error(where + ": \"" + key + "\" is " + std::to_string(name.size()) +
                       " bytes long; PostgreSQL would cut it to 63");
   }
+}
+
+// A target name is typed on command lines and prefixes output lines: keep it plain.
+bool is_target_name(const std::string& name) {
+  if (name.empty() || name.size() > 63 || name[0] == '-') return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+           c == '.';
+  });
+}
+
+// "targets": checked for shape now, read (with its variables) when one is used.
+std::map<std::string, std::string> read_targets(const json& doc, const std::string& where) {
+  std::map<std::string, std::string> targets;
+  auto it = doc.find("targets");
+  if (it == doc.end() || it->is_null()) return targets;
+  if (!it->is_object()) throw usage_error(where + ": \"targets\" must be an object of named targets");
+  for (const auto& item : it->items()) {
+    if (!is_target_name(item.key())) {
+      throw usage_error(where + ": target name '" + item.key() +
+                        "' must be 1 to 63 letters, digits, '_', '-' or '.', not starting with '-'");
+    }
+    if (!item.value().is_string() && !item.value().is_object()) {
+      throw usage_error(where + ": target '" + item.key() + "' must be a connection URL or a \"database\"-shaped object");
+    }
+    targets.emplace(item.key(), item.value().dump());
+  }
+  return targets;
+}
+
+// ${NAME} -> the environment variable NAME; $${ -> a literal ${. Anything else is kept.
+std::string interpolate(const std::string& text, const std::string& where) {
+  std::string result;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text.compare(i, 3, "$${") == 0) {
+      result += "${";
+      i += 2;
+      continue;
+    }
+    if (text.compare(i, 2, "${") != 0) {
+      result += text[i];
+      continue;
+    }
+    const std::size_t end = text.find('}', i + 2);
+    const std::string name = end == std::string::npos ? "" : text.substr(i + 2, end - i - 2);
+    const bool plain = !name.empty() && !(name[0] >= '0' && name[0] <= '9') &&
+                       std::all_of(name.begin(), name.end(), [](char c) {
+                         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+                       });
+    if (!plain) throw usage_error(where + ": '${' must start a ${VARIABLE_NAME} (write $${ for a literal ${)");
+    const char* value = std::getenv(name.c_str());
+    if (!value) throw usage_error(where + ": environment variable '" + name + "' is not set");
+    result += value;
+    i = end;
+  }
+  return result;
+}
+
+json interpolate_all(const json& value, const std::string& where) {
+  if (value.is_string()) return interpolate(value.get<std::string>(), where);
+  if (!value.is_object()) return value;
+  json result = json::object();
+  for (const auto& item : value.items()) result[item.key()] = interpolate_all(item.value(), where);
+  return result;
+}
+
+// fnmatch(3) without the C library's locale: *, ? and [...] (with ! or ^ to negate).
+bool glob_match(const char* pattern, const char* text) {
+  for (; *pattern; ++pattern, ++text) {
+    if (*pattern == '*') {
+      while (pattern[1] == '*') ++pattern;
+      for (const char* t = text;; ++t) {
+        if (glob_match(pattern + 1, t)) return true;
+        if (!*t) return false;
+      }
+    }
+    if (!*text) return false;
+    if (*pattern == '?') continue;
+    if (*pattern == '[') {
+      const char* p = pattern + 1;
+      const bool negate = *p == '!' || *p == '^';
+      if (negate) ++p;
+      bool found = false;
+      for (bool first = true; *p && (first || *p != ']'); ++p, first = false) {
+        if (p[1] == '-' && p[2] && p[2] != ']') {
+          if (*text >= p[0] && *text <= p[2]) found = true;
+          p += 2;
+        } else if (*p == *text) {
+          found = true;
+        }
+      }
+      if (*p != ']') {  // no closing bracket: a literal '['
+        if (*text != '[') return false;
+        continue;
+      }
+      if (found == negate) return false;
+      pattern = p;
+      continue;
+    }
+    if (*pattern != *text) return false;
+  }
+  return !*text;
 }
 
 // A list of non-empty strings ("ignore", "plugins"), or nothing when the key is absent.
@@ -180,6 +283,18 @@ Config load_config(const fs::path& file) {
   }
   config.ignore = optional_text_list(doc, "ignore", where);
   config.required_plugins = optional_text_list(doc, "plugins", where);
+  config.targets = read_targets(doc, where);
+  auto tenants = doc.find("tenants");
+  if (tenants != doc.end() && !tenants->is_null()) {
+    if (!tenants->is_object()) throw usage_error(where + ": \"tenants\" must be an object");
+    auto schemas = optional_text(*tenants, "schemas", where);
+    auto query = optional_text(*tenants, "query", where);
+    if (!schemas == !query || (schemas && schemas->empty()) || (query && query->empty())) {
+      throw usage_error(where + ": \"tenants\" must hold either \"schemas\" (a pattern like \"tenant_*\") or \"query\"");
+    }
+    config.tenants.schemas = schemas.value_or("");
+    config.tenants.query = query.value_or("");
+  }
   auto migrations = doc.find("migrations");
   if (migrations != doc.end()) {
     if (!migrations->is_object()) throw usage_error(where + ": \"migrations\" must be an object");
@@ -227,6 +342,36 @@ void save_config(const fs::path& file, const Config& config) {
   const std::string text = doc.dump(4, ' ', true) + "\n";
 
   write_file_atomically(file.string(), text, 0600, Overwrite::allowed);
+}
+
+DatabaseSettings target_settings(const Config& config, const std::string& name, const std::string& where) {
+  auto it = config.targets.find(name);
+  if (it == config.targets.end()) {
+    if (config.targets.empty()) throw usage_error("unknown target '" + name + "': " + where + " defines no \"targets\"");
+    std::string known;
+    for (const auto& target : config.targets) known += (known.empty() ? "" : ", ") + target.first;
+    throw usage_error("unknown target '" + name + "' (known: " + known + ")");
+  }
+  const std::string here = where + ": target '" + name + "'";
+  const json value = interpolate_all(json::parse(it->second), here);
+  // Who and where come from the target alone; the tree's schema and rokso's own waits
+  // and locks stay the project's unless the target says otherwise.
+  DatabaseSettings s = value.is_string() ? database_settings_from_url(value.get<std::string>(), here)
+                                         : database_settings_from_json(value, here);
+  if (value.is_string() || !value.contains("dbschema")) s.schema = config.database.schema;
+  s.lock = config.database.lock;
+  s.bounds.read_timeout_s = config.database.bounds.read_timeout_s;
+  return s;
+}
+
+bool matches_glob(const std::string& pattern, const std::string& name) { return glob_match(pattern.c_str(), name.c_str()); }
+
+std::vector<std::string> matching_targets(const Config& config, const std::string& pattern) {
+  std::vector<std::string> names;
+  for (const auto& target : config.targets) {
+    if (glob_match(pattern.c_str(), target.first.c_str())) names.push_back(target.first);
+  }
+  return names;
 }
 
 }  // namespace rokso

@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace rokso {
@@ -83,11 +84,20 @@ struct MigrationSettings {
   int lock_retries = 3;
   // PostgreSQL's statement_timeout; empty leaves the server's setting.
   std::string statement_timeout;
+  // The search_path each migration runs with (a tenant's: "tenant_1", public); empty
+  // leaves the session's.
+  std::string search_path;
 };
 
 // Throws Error(kExitUsage) unless the timeouts read as PostgreSQL durations
 // (e.g. "5s", "500ms", "2min", "0") and lock_retries is 0..100. `where` names the source.
 void check_migration_settings(const MigrationSettings& settings, const std::string& where);
+
+// config.json's "tenants" (core/tenants.hpp): the schemas the {tenant} template applies to.
+struct TenantSettings {
+  std::string schemas;  // a glob over the database's schema names, e.g. "tenant_*"
+  std::string query;    // or a query whose first column names them
+};
 
 struct Config {
   DatabaseSettings database;
@@ -102,7 +112,27 @@ struct Config {
   std::vector<std::string> ignore;
   // "plugins": plugin names the project needs; every command refuses to run without them.
   std::vector<std::string> required_plugins;
+  // "targets": named databases besides the default "database" (--target NAME), each a
+  // "database"-shaped object or a connection URL. Kept as the file's JSON text, with
+  // ${VAR} not yet replaced: a target's variables must be set only when it is used.
+  std::map<std::string, std::string> targets;
+  TenantSettings tenants;
 };
+
+// The connection settings of target `name` (config.json's "targets"): ${VAR} in its
+// values replaced by the environment variable VAR ($${ stands for a literal ${), then
+// read as a "database" object is. The schema, lock and wait settings not given by the
+// target are the top-level "database"'s. `where` names config.json in messages.
+// Throws Error(kExitUsage) for an unknown target (listing the known ones), an unset
+// variable, or a value the "database" object would not accept.
+DatabaseSettings target_settings(const Config& config, const std::string& name, const std::string& where);
+
+// Shell-style glob matching of a whole name: *, ?, [...] (with ! or ^ to negate).
+bool matches_glob(const std::string& pattern, const std::string& name);
+
+// The names of config.json's targets matching the shell-style glob `pattern` (*, ?,
+// [...]), sorted.
+std::vector<std::string> matching_targets(const Config& config, const std::string& pattern);
 
 // A number of seconds rokso may wait for something (--lock-wait, "lock_wait_timeout"):
 // finite, from 0 to a day.

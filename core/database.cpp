@@ -76,6 +76,9 @@ std::string settings_sql(const MigrationSettings& settings, bool local, int serv
   if (!settings.statement_timeout.empty()) {
     sql += ", pg_catalog.set_config('statement_timeout', " + quote(settings.statement_timeout) + ", " + scope + ")";
   }
+  if (!settings.search_path.empty()) {
+    sql += ", pg_catalog.set_config('search_path', " + quote(settings.search_path) + ", " + scope + ")";
+  }
   if (server_version >= 140000) {
     sql += ", pg_catalog.set_config('client_connection_check_interval', '1000', " + scope + ")";
   }
@@ -90,14 +93,16 @@ void Database::prepare_for_migrations(const MigrationSettings& settings) {
   std::string sql =
       "SELECT p.pid, pg_catalog.current_setting('client_encoding'),"
       " CASE WHEN p.pid = $1 THEN pg_catalog.set_config('lock_timeout', $2, false) END,"
-      " CASE WHEN p.pid = $1 AND $3 <> '' THEN pg_catalog.set_config('statement_timeout', $3, false) END";
+      " CASE WHEN p.pid = $1 AND $3 <> '' THEN pg_catalog.set_config('statement_timeout', $3, false) END,"
+      " CASE WHEN p.pid = $1 AND $4 <> '' THEN pg_catalog.set_config('search_path', $4, false) END";
   if (connection_->server_version() >= 140000) {
     sql +=
         ", CASE WHEN p.pid = $1 THEN pg_catalog.set_config('client_connection_check_interval', '1000', false) END";
   }
   sql += " FROM (SELECT pg_catalog.pg_backend_pid() AS pid) p";
   pqxx::nontransaction tx(*connection_);
-  const pqxx::row row = tx.exec_params1(sql, connection_->backendpid(), settings.lock_timeout, settings.statement_timeout);
+  const pqxx::row row = tx.exec_params1(sql, connection_->backendpid(), settings.lock_timeout, settings.statement_timeout,
+                                          settings.search_path);
   note_server_pid(row[0].as<int>());
   client_encoding_ = row[1].as<std::string>();
   migration_settings_ = settings;

@@ -1,3 +1,4 @@
+#include "core/connection_settings.hpp"
 #include "core/dev_server.hpp"
 
 #include "core/error.hpp"

@@ -221,6 +221,25 @@ const MigrationFile* MigrationTree::resolve(const std::string& named) const {
   return find(relative);
 }
 
+namespace {
+
+void replace_all(std::string& text, const std::string& from, const std::string& to) {
+  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+}
+
+}  // namespace
+
+void MigrationTree::keep_directory(const std::string& dir, bool inside) {
+  const std::string prefix = dir + "/";
+  auto outside = [&](const std::string& identity) { return (identity.compare(0, prefix.size(), prefix) == 0) != inside; };
+  files_.erase(std::remove_if(files_.begin(), files_.end(), [&](const MigrationFile& f) { return outside(f.identity); }),
+               files_.end());
+  unknown_.erase(std::remove_if(unknown_.begin(), unknown_.end(), outside), unknown_.end());
+  by_identity_.clear();
+}
+
 Migration MigrationTree::read(const MigrationFile& file) const {
   Migration migration = read_as_written(file);
   detect_transaction_mode(migration);
@@ -231,7 +250,12 @@ Migration MigrationTree::read(const MigrationFile& file) const {
 Migration MigrationTree::read_as_written(const MigrationFile& file) const {
   const std::string path = path_of(file);
   try {
-    return file.format->read(path);
+    Migration migration = file.format->read(path);
+    if (!placeholder_.empty()) {
+      replace_all(migration.apply_sql, placeholder_, placeholder_value_);
+      replace_all(migration.rollback_sql, placeholder_, placeholder_value_);
+    }
+    return migration;
   } catch (const FormatError& e) {
     // Line 0 means the whole file (e.g. "no apply_sql"): no position to show.
     const std::string where = e.line() > 0 ? ":" + std::to_string(e.line()) + ":" + std::to_string(e.column()) : "";

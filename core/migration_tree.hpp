@@ -49,6 +49,16 @@ class MigrationTree {
   // completion gives. nullptr when it names none.
   const MigrationFile* resolve(const std::string& named) const;
 
+  // Tenant templates (core/tenants.hpp): keeps only the files (and unknown files) under
+  // the first-level directory `dir` when `inside`, else only those outside it.
+  void keep_directory(const std::string& dir, bool inside);
+  // From now on read() and read_as_written() replace every `placeholder` in a
+  // migration's apply and rollback SQL with `value`: what is checksummed is what runs.
+  void substitute(std::string placeholder, std::string value) {
+    placeholder_ = std::move(placeholder);
+    placeholder_value_ = std::move(value);
+  }
+
   // Where `file` is on disk.
   std::string path_of(const MigrationFile& file) const { return root_ + "/" + file.identity; }
   // The migration/ directory, as given to scan().
@@ -72,6 +82,7 @@ class MigrationTree {
   // (index of the owner in files_, companion path), sorted: empty for .py and YAML trees.
   std::vector<std::pair<std::uint32_t, std::string>> companions_;
   mutable std::vector<std::uint32_t> by_identity_;  // indices into files_, built by find()
+  std::string placeholder_, placeholder_value_;
 };
 
 }  // namespace rokso

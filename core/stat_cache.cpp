@@ -3,6 +3,7 @@
 #include "core/atomic_file.hpp"
 #include "core/checksum.hpp"
 #include "core/error.hpp"
+#include "core/project_state_dir.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -293,12 +294,10 @@ std::string StatCache::checksum(const MigrationFile& file) {
 bool StatCache::save() {
   if (!dirty_) return false;
   const std::string dir = cache_file_.substr(0, cache_file_.rfind('/'));
-  struct stat st {};
-  if (::lstat(dir.c_str(), &st) != 0) {
-    if (errno != ENOENT || ::mkdir(dir.c_str(), 0700) != 0) return false;
-    ::chmod(dir.c_str(), 0700);
-  } else if (!S_ISDIR(st.st_mode)) {
-    return false;  // not ours (a file, or a link that could lead anywhere): left alone
+  try {
+    project_state_dir(dir.substr(0, dir.rfind('/')));  // .rokso/, 0700, git-ignored
+  } catch (const Error&) {
+    return false;  // a read-only project, or .rokso is not a directory of ours: left alone
   }
   std::string content;
   content.reserve(out_.size() + context_.size() + migration_root_.size() + 64);
@@ -311,14 +310,6 @@ bool StatCache::save() {
   put(content, out_count_);
   content.append(out_);
   put(content, content_hash(content));
-  const std::string ignore = dir + "/.gitignore";
-  if (::lstat(ignore.c_str(), &st) != 0) {
-    try {
-      write_file_atomically(ignore, "*\n", 0644, Overwrite::never);  // `git status` stays clean
-    } catch (const Error&) {
-      // Another rokso wrote it first, or the disk is full: the cache below says which.
-    }
-  }
   try {
     write_file_atomically(cache_file_, content, 0600, Overwrite::allowed);
   } catch (const Error&) {

@@ -1,3 +1,4 @@
+#include "core/connection_settings.hpp"
 #include "core/throwaway_database.hpp"
 
 #include "core/database.hpp"

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# rokso's tenant fleet against a shell loop of single-tenant runs (not part of the tests).
+#
+#   bash bench/fleet.sh                          # 1,000 tenants x 20 migrations, --jobs 8
+#   TENANTS=100 MIGRATIONS=5 bash bench/fleet.sh # quick, while developing
+#   ROKSO=/path/to/bin/rokso bash bench/fleet.sh # an installed rokso instead of building one
+#
+# One database on a throwaway server with $TENANTS empty schemas tenant_NNNNN and a
+# project whose migration/{tenant}/ template holds $MIGRATIONS CREATE TABLE migrations.
+# Measured, each from the same empty state (the schemas dropped and made again):
+#   fleet   `rokso migrate --all-tenants --jobs $JOBS`
+#   loop    `for t in ...; do rokso migrate --tenant $t; done` (what a team scripts today)
+# and reports both times, their ratio and the peak RSS (the largest single process).
+# Goal (issue 16): >= 4x faster than the loop; on 2 cores the server is the limit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SRC=$(pwd)
+TENANTS=${TENANTS:-1000}
+MIGRATIONS=${MIGRATIONS:-20}
+JOBS=${JOBS:-8}
+PG_BIN=/usr/lib/postgresql/15/bin
+
+command -v /usr/bin/time >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
+if [ -z "${ROKSO:-}" ]; then
+  bash share/scripts/install-deps.sh
+  BUILD=${BENCH_BUILD_DIR:-build-bench}
+  case $BUILD in /*) ;; *) BUILD="$SRC/$BUILD" ;; esac
+  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DROKSO_BUILD_TESTS=OFF >/dev/null
+  cmake --build "$BUILD" >/dev/null
+  cmake --install "$BUILD" --prefix "$BUILD/prefix" >/dev/null
+  ROKSO="$BUILD/prefix/bin/rokso"
+fi
+
+WORK=$(mktemp -d /tmp/rokso-bench-fleet.XXXXXX)
+chmod 755 "$WORK"
+PGDIR="$WORK/pg"
+trap 'bash "$SRC/tests/lib/pg_cluster.sh" stop "$PGDIR"; rm -rf "$WORK"' EXIT
+bash tests/lib/pg_cluster.sh start "$PGDIR" >/dev/null
+. "$PGDIR/env"
+CONN=(-h "$ROKSO_TEST_PGHOST" -p "$ROKSO_TEST_PGPORT" -U postgres)
+export PGOPTIONS="-c client_min_messages=warning"
+DB=bench_fleet
+sql() { "$PG_BIN/psql" -XAtq -v ON_ERROR_STOP=1 "${CONN[@]}" -d "${2:-$DB}" -c "$1"; }
+sql "CREATE DATABASE $DB" postgres >/dev/null
+sql "CREATE SCHEMA rokso" >/dev/null
+
+PROJECT="$WORK/project"
+"$ROKSO" init --projectpath "$PROJECT" --dbhost "$ROKSO_TEST_PGHOST" --dbport "$ROKSO_TEST_PGPORT" \
+  --dbname "$DB" --dbusername postgres --dbpassword "" --dbschema rokso >/dev/null </dev/null
+cat >"$PROJECT/config.json" <<JSON
+{"database": {"database": "$DB", "dbschema": "rokso", "host": "$ROKSO_TEST_PGHOST",
+              "port": "$ROKSO_TEST_PGPORT", "user": "postgres"},
+ "tenants": {"schemas": "tenant_*"}}
+JSON
+for m in $(seq -w 1 "$MIGRATIONS"); do
+  d="$PROJECT/migration/{tenant}/200.tables/t$m"
+  mkdir -p "$d"
+  printf 'CREATE TABLE {tenant}.t%s (id bigint PRIMARY KEY, name text NOT NULL);\n' "$m" >"$d/2021_01_01__00_00_$m.apply.sql"
+  printf 'DROP TABLE {tenant}.t%s;\n' "$m" >"$d/2021_01_01__00_00_$m.rollback.sql"
+done
+
+fresh_schemas() {
+  sql "DO \$\$ BEGIN FOR i IN 1..$TENANTS LOOP
+         EXECUTE format('DROP SCHEMA IF EXISTS tenant_%s CASCADE', lpad(i::text, 5, '0'));
+         EXECUTE format('CREATE SCHEMA tenant_%s', lpad(i::text, 5, '0'));
+       END LOOP; END \$\$" >/dev/null
+  sync
+}
+now() { echo "$EPOCHREALTIME"; }
+timed() {
+  local start end
+  start=$(now)
+  /usr/bin/time -f "%M" -o "$WORK/rss" "$@" >"$WORK/stdout" 2>"$WORK/stderr" || {
+    echo "failed: $*" >&2; tail -5 "$WORK/stderr" >&2; return 1; }
+  end=$(now)
+  SECONDS_TAKEN=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
+  PEAK_KB=$(tail -1 "$WORK/rss")
+}
+applied() { sql "SELECT sum((xpath('/row/c/text()', query_to_xml(format('SELECT count(*) AS c FROM %I.rokso_db_version WHERE status = ''complete''', nspname), false, true, '')))[1]::text::int) FROM pg_namespace WHERE nspname LIKE 'tenant\\_%'"; }
+
+echo "fleet: $TENANTS tenants x $MIGRATIONS migrations, --jobs $JOBS" >&2
+fresh_schemas
+timed bash -c "cd '$PROJECT' && '$ROKSO' migrate --all-tenants --jobs $JOBS"
+fleet_s=$SECONDS_TAKEN fleet_kb=$PEAK_KB
+[ "$(applied)" = $((TENANTS * MIGRATIONS)) ] || { echo "fleet applied $(applied), not $((TENANTS * MIGRATIONS))" >&2; exit 1; }
+echo "  fleet: $fleet_s s" >&2
+
+fresh_schemas
+sql "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tenant\\_%' ORDER BY 1" >"$WORK/tenants"
+timed bash -c "cd '$PROJECT' && while read -r t; do '$ROKSO' migrate --tenant \"\$t\" || exit 1; done <'$WORK/tenants'"
+loop_s=$SECONDS_TAKEN loop_kb=$PEAK_KB
+[ "$(applied)" = $((TENANTS * MIGRATIONS)) ] || { echo "loop applied $(applied)" >&2; exit 1; }
+echo "  loop: $loop_s s" >&2
+
+awk -v n="$TENANTS" -v m="$MIGRATIONS" -v j="$JOBS" -v f="$fleet_s" -v l="$loop_s" -v fk="$fleet_kb" -v lk="$loop_kb" \
+  -v cores="$(nproc)" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" 'BEGIN {
+  printf "| tenants: %d x %d migrations, migrate --all-tenants --jobs %d vs a shell loop of --tenant runs (%d cores, load %s) | >= 4x faster | %.1f s | %.1f s | %.2fx faster | %.1f MiB | %.1f MiB |\n",
+    n, m, j, cores, load, f, l, l / f, fk / 1024, lk / 1024 }'
