@@ -61,10 +61,12 @@ done
 
 run_once() {  # run_once <what> <command...>: prints "<ms> <peak RSS KiB>"
   local start end
+  shift
   start=$(date +%s%N)
   /usr/bin/time -f '%M' -o "$WORK/rss" "$@" >"$WORK/out" 2>"$WORK/err" || true
   end=$(date +%s%N)
-  echo "$(((end - start) / 1000000)) $(cat "$WORK/rss")"
+  # time(1) puts "Command exited with non-zero status N" before the figure: lint exits 1 on errors.
+  echo "$(((end - start) / 1000000)) $(tail -1 "$WORK/rss")"
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 

@@ -226,7 +226,17 @@ Script parse_script(const std::string& sql) {
     const int cursor = result.error->cursorpos;
     script.error_line = cursor > 0 ? line_of_offset(sql, static_cast<std::size_t>(cursor - 1)) : 1;
   } else if (result.parse_tree) {
-    json tree = json::parse(result.parse_tree, nullptr, false);
+    // Subtrees no rule reads (positions, column lists, query bodies) are dropped while
+    // parsing: most of the time of a lint is building this document.
+    static const json::parser_callback_t skip_unread = [](int, json::parse_event_t event, json& parsed) {
+      if (event != json::parse_event_t::key) return true;
+      const std::string& key = parsed.get_ref<const std::string&>();
+      return !(key == "location" || key == "tableElts" || key == "query" || key == "targetList" ||
+               key == "fromClause" || key == "whereClause" || key == "returnType" || key == "parameters" ||
+               key == "indexParams" || key == "coldeflist" || key == "vals" || key == "typmods" ||
+               key == "inh" || key == "relpersistence");
+    };
+    json tree = json::parse(result.parse_tree, skip_unread, false);
     if (tree.is_discarded()) {
       script.error = "libpg_query returned a parse tree rokso cannot read";
     } else {
