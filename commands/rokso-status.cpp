@@ -177,6 +177,7 @@ int status(rokso::Session& session) {
   }
   const rokso::MigrationTree& tree = session.tree();
   if (session.has("drift")) {  // the schema against what the tree makes (rokso diff)
+    if (format == "json") throw rokso::usage_error("--drift prints text; for JSON use 'rokso diff --format json'");
     const rokso::SchemaDrift schema = rokso::find_schema_drift(
         tree, session.project(), session.migration_settings(), session.database(),
         session.has("dev-url") ? std::optional<std::string>(session.get<std::string>("dev-url")) : std::nullopt);

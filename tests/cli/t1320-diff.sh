@@ -50,6 +50,9 @@ run rokso -C "$PROJECT" status --drift --dev-url "$SERVER"
 expect_code 0 "status --drift"
 expect_out "schema drift: 4 difference(s) between the migrations and the database"
 expect_out "+ column public.t.extra"
+run rokso -C "$PROJECT" status --drift --format json --dev-url "$SERVER"
+expect_code 2 "status --drift has no JSON"
+expect_one_line_error "rokso diff --format json"
 
 # --write: a migration that, migrated, makes the tree's schema the database's.
 run rokso -C "$PROJECT" diff --dev-url "$SERVER" --write adopt_hand_changes
