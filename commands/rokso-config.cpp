@@ -87,8 +87,10 @@ int main(int argc, char** argv) {
   command.name = "config";
   command.synopsis = "list | get <key>";
   command.options.add_options()
-      ("action", rokso::po::value<std::string>(), "list or get")
-      ("key", rokso::po::value<std::string>(), "the setting, e.g. database.host");
+      ("action", rokso::po::value<std::string>()->value_name("list|get"),
+       "what to do; given by itself: 'rokso config list'")
+      ("key", rokso::po::value<std::string>()->value_name("<key>"),
+       "the setting to get; given by itself: 'rokso config get database.host'");
   command.positional.add("action", 1).add("key", 1);
   command.run = config;
   return rokso::run_command(argc, argv, command);

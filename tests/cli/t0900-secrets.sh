@@ -77,6 +77,9 @@ exercise() {
   label="rokso $*"
   label=${label//"$SECRET"/<secret>}
   label=${label//"$WRONG"/<wrong>}
+  # The same passwords percent-encoded, in the URLs typed.
+  [ -z "${ENCODED:-}" ] || label=${label//"$ENCODED"/<secret>}
+  [ -z "${WRONG_ENCODED:-}" ] || label=${label//"$WRONG_ENCODED"/<wrong>}
   { printf '=== %s (exit %s)\n' "$label" "$CODE"; printf '%s\n' "$OUT" "$ERR"; } >>"$LOG"
   cmd=$(command_of "$@")
   if [[ "$cmd" == help:* ]]; then
@@ -311,8 +314,10 @@ exercise 0 - config list
 exercise 0 - config get database.password
 exercise 0 - psql -XAtc "SELECT current_user"
 expect_out "$ROLE"
-ENCODED=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$SECRET")
-WRONG_ENCODED=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$WRONG")
+# Encoded through stdin: the sampler would see an argument.
+url_encode() { printf '%s' "$1" | python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.stdin.read(), safe=""))'; }
+ENCODED=$(url_encode "$SECRET")
+WRONG_ENCODED=$(url_encode "$WRONG")
 URL="postgres://$ROLE:$ENCODED@$HOST:$PORT/$DB"
 DATABASE_URL=$URL exercise 0 - status -v
 ROKSO_DATABASE_URL=$URL exercise 0 - --url "postgres://$ROLE:$ENCODED@$HOST:$PORT/$DB?sslmode=disable" status

@@ -52,7 +52,7 @@ ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 rokso status >"$WORK/
 STATUS_PID=$!
 BACKEND=""
 for _ in $(seq 1 200); do
-  BACKEND=$(sql "SELECT pid FROM pg_stat_activity WHERE application_name = 'rokso' AND datname = current_database() AND wait_event_type = 'Lock'")
+  BACKEND=$(sql "SELECT pid FROM pg_stat_activity WHERE application_name = 'rokso status' AND datname = current_database() AND wait_event_type = 'Lock'")
   [ -n "$BACKEND" ] && break
   sleep 0.02
 done
@@ -81,10 +81,10 @@ expect_one_line_error "the server did not answer within 4 s (read_timeout) and 5
 resume_all
 # Resumed, the server process finds its client gone and ends; the data is untouched.
 for _ in $(seq 1 100); do
-  [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'rokso' AND datname = current_database()")" = 0 ] && break
+  [ "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'rokso status' AND datname = current_database()")" = 0 ] && break
   sleep 0.05
 done
-expect_eq "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'rokso' AND datname = current_database()")" 0 "rokso sessions left"
+expect_eq "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'rokso status' AND datname = current_database()")" 0 "rokso sessions left"
 expect_eq "$(sql "SELECT count(*) FROM offline.rokso_db_version WHERE status = 'complete'")" 1 "version table rows"
 
 # --- (2) the postmaster stopped: a new connection gives up after connect_timeout ---------
