@@ -78,9 +78,9 @@ bool get_text(std::string_view in, std::size_t& at, std::string_view& text) {
 
 std::int64_t nanoseconds(const timespec& t) { return std::int64_t{t.tv_sec} * 1000000000 + t.tv_nsec; }
 
-bool stat_of(const std::string& path, StatCache::FileStat& out) {
+bool stat_of(int dir_fd, const char* name, StatCache::FileStat& out) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return false;
+  if (::fstatat(dir_fd, name, &st, 0) != 0) return false;
   out.inode = st.st_ino;
   out.size = st.st_size;
   out.mtime_ns = nanoseconds(st.st_mtim);
@@ -242,6 +242,26 @@ bool StatCache::matches(const Record& record, const std::vector<std::string_view
   return true;
 }
 
+StatCache::~StatCache() {
+  if (dir_fd_ >= 0) ::close(dir_fd_);
+}
+
+// Migrations share directories (often thousands in one): stat by name relative to the
+// directory, kept open, instead of walking the whole path again for each file.
+bool StatCache::stat_in_directory(std::string_view relative, FileStat& out) {
+  const std::size_t slash = relative.rfind('/');
+  const std::string_view dir = slash == std::string_view::npos ? std::string_view() : relative.substr(0, slash);
+  if (dir_fd_ < 0 || dir != dir_name_) {
+    if (dir_fd_ >= 0) ::close(dir_fd_);
+    dir_name_ = dir;
+    const std::string path = dir.empty() ? tree_.root() : tree_.root() + "/" + dir_name_;
+    dir_fd_ = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd_ < 0) return false;
+  }
+  const std::string name(relative.substr(slash == std::string_view::npos ? 0 : slash + 1));
+  return stat_of(dir_fd_, name.c_str(), out);
+}
+
 std::string StatCache::checksum(const MigrationFile& file) {
   // The tick reading starts in, on the clock the kernel stamps files with: a file last
   // changed in it could change again, unseen, within the same timestamp after being read.
@@ -251,10 +271,8 @@ std::string StatCache::checksum(const MigrationFile& file) {
 
   const std::vector<std::string_view> companions = tree_.companions_of(file);
   std::vector<FileStat> stats(1 + companions.size());
-  bool stated = stat_of(tree_.path_of(file), stats[0]);
-  for (std::size_t i = 0; stated && i < companions.size(); ++i) {
-    stated = stat_of(tree_.root() + "/" + std::string(companions[i]), stats[1 + i]);
-  }
+  bool stated = stat_in_directory(file.identity, stats[0]);
+  for (std::size_t i = 0; stated && i < companions.size(); ++i) stated = stat_in_directory(companions[i], stats[1 + i]);
   const Record* record = stated ? find(file.identity) : nullptr;
   if (record && matches(*record, companions, stats)) {
     ++hits_;
