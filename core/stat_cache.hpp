@@ -92,8 +92,17 @@ class StatCache {
   std::vector<Record> records_;        // in the order written (the tree's)
   std::size_t cursor_ = 0;             // lookups come in the tree's order: O(1) each
   std::vector<std::uint32_t> sorted_;  // indices into records_ by identity, built on a miss of the cursor
-  std::string out_;                    // the records save() writes, in lookup order
-  std::uint32_t out_count_ = 0;
+  // The records save() writes, in lookup order: a record read (copied only when the
+  // cache is written, which a warm run does not do) or one made now, in fresh_.
+  struct Piece {
+    const Record* record;
+    std::size_t fresh_offset;
+    std::size_t fresh_size;
+  };
+  std::vector<Piece> pieces_;
+  std::string fresh_;
+  std::vector<FileStat> stats_;  // checksum()'s, reused
+  std::string name_;             // stat_in_directory()'s, reused
   bool dirty_ = false;
   std::size_t hits_ = 0;
   std::size_t misses_ = 0;
