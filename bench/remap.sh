@@ -121,12 +121,13 @@ chmod 755 "$SHM"
 row=$(measure "$WORK" "project on disk"; measure "$SHM" "project on tmpfs")
 echo "$row"
 
-# The full-scale row goes into bench/results.md's table (replacing an older remap row);
-# bench/run.sh keeps it when it rewrites the file.
+# The full-scale row goes into bench/results.md's first table (replacing an older remap row;
+# bench/status.sh's section below it is left alone): bench/run.sh keeps it when it
+# rewrites the file.
 RESULTS_MD=${RESULTS_MD:-bench/results.md}
 if [ "$TABLES" = 10000 ] && [ -f "$RESULTS_MD" ]; then
   grep -v '^| remap: ' "$RESULTS_MD" |
-    awk -v row="$row" '{ line[NR] = $0 } /^\|/ { last = NR }
+    awk -v row="$row" '{ line[NR] = $0 } /^## / { section = 1 } /^\|/ && !section { last = NR }
       END { for (i = 1; i <= NR; i++) { print line[i]; if (i == last) print row } if (!last) print row }' >"$WORK/results.md"
   cp "$WORK/results.md" "$RESULTS_MD"
   echo "$RESULTS_MD updated" >&2

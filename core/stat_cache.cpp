@@ -79,9 +79,9 @@ bool get_text(std::string_view in, std::size_t& at, std::string_view& text) {
 
 std::int64_t nanoseconds(const timespec& t) { return std::int64_t{t.tv_sec} * 1000000000 + t.tv_nsec; }
 
-bool stat_of(const std::string& path, StatCache::FileStat& out) {
+bool stat_of(int dir_fd, const char* name, StatCache::FileStat& out) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return false;
+  if (::fstatat(dir_fd, name, &st, 0) != 0) return false;
   out.inode = st.st_ino;
   out.size = st.st_size;
   out.mtime_ns = nanoseconds(st.st_mtim);
@@ -243,6 +243,26 @@ bool StatCache::matches(const Record& record, const std::vector<std::string_view
   return true;
 }
 
+StatCache::~StatCache() {
+  if (dir_fd_ >= 0) ::close(dir_fd_);
+}
+
+// Migrations share directories (often thousands in one): stat by name relative to the
+// directory, kept open, instead of walking the whole path again for each file.
+bool StatCache::stat_in_directory(std::string_view relative, FileStat& out) {
+  const std::size_t slash = relative.rfind('/');
+  const std::string_view dir = slash == std::string_view::npos ? std::string_view() : relative.substr(0, slash);
+  if (dir_fd_ < 0 || dir != dir_name_) {
+    if (dir_fd_ >= 0) ::close(dir_fd_);
+    dir_name_ = dir;
+    const std::string path = dir.empty() ? tree_.root() : tree_.root() + "/" + dir_name_;
+    dir_fd_ = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd_ < 0) return false;
+  }
+  name_.assign(relative.substr(slash == std::string_view::npos ? 0 : slash + 1));  // reused: no allocation per file
+  return stat_of(dir_fd_, name_.c_str(), out);
+}
+
 std::string StatCache::checksum(const MigrationFile& file) {
   // The tick reading starts in, on the clock the kernel stamps files with: a file last
   // changed in it could change again, unseen, within the same timestamp after being read.
@@ -251,16 +271,14 @@ std::string StatCache::checksum(const MigrationFile& file) {
   const std::int64_t started_ns = nanoseconds(tick);
 
   const std::vector<std::string_view> companions = tree_.companions_of(file);
-  std::vector<FileStat> stats(1 + companions.size());
-  bool stated = stat_of(tree_.path_of(file), stats[0]);
-  for (std::size_t i = 0; stated && i < companions.size(); ++i) {
-    stated = stat_of(tree_.root() + "/" + std::string(companions[i]), stats[1 + i]);
-  }
+  std::vector<FileStat>& stats = stats_;  // reused: no allocation per file
+  stats.assign(1 + companions.size(), FileStat());
+  bool stated = stat_in_directory(file.identity, stats[0]);
+  for (std::size_t i = 0; stated && i < companions.size(); ++i) stated = stat_in_directory(companions[i], stats[1 + i]);
   const Record* record = stated ? find(file.identity) : nullptr;
   if (record && matches(*record, companions, stats)) {
     ++hits_;
-    out_.append(record->bytes);
-    ++out_count_;
+    pieces_.push_back({record, 0, 0});  // copied only if save() has to write
     return to_hex(reinterpret_cast<const unsigned char*>(record->bytes.data() + record->bytes.size() - kDigestSize));
   }
   ++misses_;
@@ -271,21 +289,22 @@ std::string StatCache::checksum(const MigrationFile& file) {
   for (const FileStat& s : stats) keep = keep && s.mtime_ns < started_ns && s.ctime_ns < started_ns;
   for (const std::string_view c : companions) keep = keep && c.size() <= 65535;
   if (keep) {
-    put(out_, static_cast<std::uint16_t>(file.identity.size()));
-    out_.append(file.identity);
-    put(out_, static_cast<std::uint8_t>(companions.size()));
+    const std::size_t start = fresh_.size();
+    put(fresh_, static_cast<std::uint16_t>(file.identity.size()));
+    fresh_.append(file.identity);
+    put(fresh_, static_cast<std::uint8_t>(companions.size()));
     for (const std::string_view c : companions) {
-      put(out_, static_cast<std::uint16_t>(c.size()));
-      out_.append(c);
+      put(fresh_, static_cast<std::uint16_t>(c.size()));
+      fresh_.append(c);
     }
     for (const FileStat& s : stats) {
-      put(out_, s.inode);
-      put(out_, s.size);
-      put(out_, s.mtime_ns);
-      put(out_, s.ctime_ns);
+      put(fresh_, s.inode);
+      put(fresh_, s.size);
+      put(fresh_, s.mtime_ns);
+      put(fresh_, s.ctime_ns);
     }
-    out_.append(reinterpret_cast<const char*>(digest), kDigestSize);
-    ++out_count_;
+    fresh_.append(reinterpret_cast<const char*>(digest), kDigestSize);
+    pieces_.push_back({nullptr, start, fresh_.size() - start});
     dirty_ = true;
   }
   return hex;
@@ -300,15 +319,20 @@ bool StatCache::save() {
     return false;  // a read-only project, or .rokso is not a directory of ours: left alone
   }
   std::string content;
-  content.reserve(out_.size() + context_.size() + migration_root_.size() + 64);
+  std::size_t records_size = 0;
+  for (const Piece& piece : pieces_) records_size += piece.record ? piece.record->bytes.size() : piece.fresh_size;
+  content.reserve(records_size + context_.size() + migration_root_.size() + 64);
   content.append(kMagic, kMagicSize);
   put(content, kFormatVersion);
   put(content, static_cast<std::uint32_t>(migration_root_.size()));
   content.append(migration_root_);
   put(content, static_cast<std::uint32_t>(context_.size()));
   content.append(context_);
-  put(content, out_count_);
-  content.append(out_);
+  put(content, static_cast<std::uint32_t>(pieces_.size()));
+  for (const Piece& piece : pieces_) {
+    if (piece.record) content.append(piece.record->bytes);
+    else content.append(fresh_, piece.fresh_offset, piece.fresh_size);
+  }
   put(content, content_hash(content));
   try {
     write_file_atomically(cache_file_, content, 0600, Overwrite::allowed);

@@ -54,6 +54,10 @@ class StatCache {
   // nothing when the project cannot be written. Returns whether it wrote.
   bool save();
 
+  ~StatCache();
+  StatCache(const StatCache&) = delete;
+  StatCache& operator=(const StatCache&) = delete;
+
   // How many checksums came from the cache, and how many were computed (for tests, -v).
   std::size_t hits() const { return hits_; }
   std::size_t misses() const { return misses_; }
@@ -74,6 +78,7 @@ class StatCache {
 
   StatCache(std::string cache_file, std::string migration_root, const MigrationTree& tree, std::string context);
   void load();
+  bool stat_in_directory(std::string_view relative, FileStat& out);
   const Record* find(std::string_view identity);
   bool matches(const Record& record, const std::vector<std::string_view>& companions,
                const std::vector<FileStat>& stats) const;
@@ -87,11 +92,22 @@ class StatCache {
   std::vector<Record> records_;        // in the order written (the tree's)
   std::size_t cursor_ = 0;             // lookups come in the tree's order: O(1) each
   std::vector<std::uint32_t> sorted_;  // indices into records_ by identity, built on a miss of the cursor
-  std::string out_;                    // the records save() writes, in lookup order
-  std::uint32_t out_count_ = 0;
+  // The records save() writes, in lookup order: a record read (copied only when the
+  // cache is written, which a warm run does not do) or one made now, in fresh_.
+  struct Piece {
+    const Record* record;
+    std::size_t fresh_offset;
+    std::size_t fresh_size;
+  };
+  std::vector<Piece> pieces_;
+  std::string fresh_;
+  std::vector<FileStat> stats_;  // checksum()'s, reused
+  std::string name_;             // stat_in_directory()'s, reused
   bool dirty_ = false;
   std::size_t hits_ = 0;
   std::size_t misses_ = 0;
+  int dir_fd_ = -1;       // the directory of the last file stat_in_directory() looked at
+  std::string dir_name_;  // its path relative to migration/
 };
 
 }  // namespace rokso
