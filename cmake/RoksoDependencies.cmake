@@ -1,10 +1,9 @@
 # Every dependency comes from a Debian 12 package (see share/rokso/install-deps.sh).
-find_package(Boost 1.74 REQUIRED COMPONENTS program_options filesystem unit_test_framework)
+find_package(Boost 1.74 REQUIRED COMPONENTS program_options unit_test_framework)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(PQXX REQUIRED IMPORTED_TARGET libpqxx>=6.4)
 find_package(PostgreSQL REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)
-find_package(fmt 9 REQUIRED)
 find_package(yaml-cpp 0.7 REQUIRED)
 find_package(OpenSSL 3 REQUIRED)
 find_package(Threads REQUIRED)  # the lease lock's renewal, remap's file writers

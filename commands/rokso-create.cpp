@@ -105,7 +105,7 @@ int create(rokso::Session& session) {
   const fs::path dir = project.migration_dir() / schema / kind->directory() / object;
   rokso::out::line("migration filepath:: " + dir.string());
   const std::vector<rokso::RenderedFile> files =
-      format->render(rokso::file_timestamp_now() + "_" + name, kind->create_template(schema, object));
+      format->render(rokso::file_timestamp_now(project.config.local_timestamps) + "_" + name, kind->create_template(schema, object));
 
   std::error_code ec;
   fs::create_directories(dir, ec);

@@ -26,9 +26,9 @@ int last_success(rokso::Session& session) {
         {"command", "last-success"},
         {"revision", last ? nlohmann::ordered_json(last->version) : nlohmann::ordered_json(nullptr)},
         {"identity", last ? nlohmann::ordered_json(last->filename) : nlohmann::ordered_json(nullptr)},
-        {"executed_at", last ? nlohmann::ordered_json(last->executed_at) : nlohmann::ordered_json(nullptr)},
+        {"executed_at", last ? nlohmann::ordered_json(last->executed_at_iso) : nlohmann::ordered_json(nullptr)},
     };
-    rokso::out::line(doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+    rokso::out::document(doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
   } else {
     rokso::out::line(last ? "Last successful version: " + last->version : "No last revision detected");
   }

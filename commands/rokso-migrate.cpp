@@ -15,6 +15,7 @@
 #include "core/migration_lock.hpp"
 #include "core/migration_runner.hpp"
 #include "core/output.hpp"
+#include "core/progress.hpp"
 #include "core/project_plugins.hpp"
 #include "core/revision_id.hpp"
 #include "core/sql_script.hpp"
@@ -414,9 +415,12 @@ int migrate(rokso::Session& session) {
       [&history](const std::string& candidate) { return history.revision_taken(candidate); });
 
   rokso::MigrationRunner runner(db, table, settings.lock_retries);
+  rokso::RunProgress progress(planned.size());
+  std::size_t index = 0;
   for (PlannedMigration& p : planned) {
     const std::string& identity = p.file->identity;
     rokso::out::line("🌀Applying migration file:  " + rokso::escape_for_display(identity));
+    progress.start(index++, identity);
     if (!p.migration.transactional) {
       std::string why = "runs outside a transaction, statement by statement, as the file declares";
       for (const auto& note : p.migration.notes) {

@@ -38,7 +38,7 @@ int plugins(rokso::Session& session) {
         {"plugins", loaded},
         {"refused", refused},
     };
-    rokso::out::line(doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+    rokso::out::document(doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
   } else {
     rokso::TextTable table({"name", "kind", "version", "file"});
     for (const auto& loaded : registry.loaded()) {

@@ -236,7 +236,7 @@ int remap(rokso::Session& session) {
   rokso::RemapRequest request;
   request.schemas.insert(schemas.begin(), schemas.end());
   request.excluded_relations = bookkeeping_relations(db, table.sql_name());
-  request.timestamp = rokso::file_timestamp_now();
+  request.timestamp = rokso::file_timestamp_now(project.config.local_timestamps);
   const rokso::RemapPlan plan = rokso::plan_remap(archive, request, plugins.object_kinds());
   if (plan.files.empty()) {
     progress.done();

@@ -11,6 +11,7 @@
 #include "core/migration_lock.hpp"
 #include "core/migration_runner.hpp"
 #include "core/output.hpp"
+#include "core/progress.hpp"
 #include "core/prompt.hpp"
 #include "core/revision_id.hpp"
 #include "core/sql_script.hpp"
@@ -146,7 +147,7 @@ nlohmann::ordered_json file_json(const VersionRow& row, const rokso::Migration* 
       {"id", row.id},
       {"identity", row.filename},
       {"revision", row.version},
-      {"executed_at", row.executed_at},
+      {"executed_at", row.executed_at_iso},
       {"rollback_sql",
        migration && !failed ? nlohmann::ordered_json(migration->rollback_sql) : nlohmann::ordered_json(nullptr)},
       {"rolled_back", rolled_back},
@@ -170,7 +171,7 @@ void print_json(bool dry_run, const std::string& outcome, const std::vector<cons
       {"files", files},
   };
   if (!error.empty()) doc["error"] = error;
-  rokso::out::line(doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+  rokso::out::document(doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
 }
 
 // The confirmation: the files whose rollback SQL runs, then the failed ones whose rows
@@ -286,6 +287,7 @@ int rollback(rokso::Session& session) {
   if (!json) rokso::out::line(plan_text(chosen, "Following files will be rolledback:"));
   if (!session.has("yes") && !rokso::confirm("Please confirm to proceed(y/yes)")) return rokso::kExitOk;
   rokso::MigrationRunner runner(db, table, settings.lock_retries);
+  rokso::RunProgress progress(json ? 0 : chosen.size());
   for (std::size_t i = 0; i < chosen.size(); ++i) {
     const bool clear = is_failed(*chosen[i]);
     if (!json) {
@@ -293,6 +295,7 @@ int rollback(rokso::Session& session) {
       rokso::out::line(clear ? "\n🧹 Clearing the row of failed file::  " + shown
                              : "\n🔄 Rolling back file::  " + shown);
     }
+    progress.start(i, chosen[i]->filename);
     try {
       // A failed row's Migration is empty: only its row is deleted.
       runner.roll_back(chosen[i]->id, migrations[i]);

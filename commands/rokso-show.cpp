@@ -66,7 +66,11 @@ int show(rokso::Session& session) {
   if (!file) throw rokso::usage_error("unknown migration '" + named + "' (no such file under migration/)");
   const rokso::Migration migration = tree.read(*file);
   const std::string path = tree.path_of(*file);
-  rokso::out::line(output == "json" ? json_view(*file, path, migration) : text_view(*file, path, migration));
+  if (output == "json") {
+    rokso::out::document(json_view(*file, path, migration));
+  } else {
+    rokso::out::line(text_view(*file, path, migration));
+  }
   return rokso::kExitOk;
 }
 

@@ -40,8 +40,8 @@ nlohmann::ordered_json row_json(const rokso::VersionRow& row) {
       {"identity", row.filename},
       {"revision", row.version},
       {"status", row.status},
-      {"scheduled_at", row.scheduled_at},
-      {"executed_at", row.executed_at},
+      {"scheduled_at", row.scheduled_at_iso},
+      {"executed_at", row.executed_at_iso},
   };
 }
 
@@ -170,11 +170,33 @@ std::string text_view(rokso::Session& session, const rokso::History& history, co
   return text;
 }
 
+// --short / --porcelain: one line per file that is not simply applied, "<letter> <identity>",
+// as `git status --short`; the letters are documented in README.md ("Output and
+// scripting") and never change meaning. --porcelain is never coloured, whatever --color.
+void print_short(rokso::Session& session, const rokso::History& history, const std::vector<PendingFile>& pending,
+                 const rokso::DriftReport& drift, bool porcelain) {
+  using Style = rokso::out::Style;
+  auto add = [porcelain](char letter, Style style, const std::string& identity) {
+    rokso::out::marked_line(porcelain ? Style::plain : style, std::string(1, letter), identity);
+  };
+  for (const auto& row : history.failed()) add('F', Style::error, row.filename);
+  for (const auto& m : drift.modified) add('M', Style::warning, m.identity);
+  // A failed row whose file is gone is listed once, as F.
+  for (const auto& m : drift.missing) {
+    if (m.complete) add('D', Style::warning, m.identity);
+  }
+  for (const auto& p : pending) add(p.error.empty() ? 'P' : '!', p.error.empty() ? Style::success : Style::error, p.identity);
+  for (const auto& identity : session.tree().unknown_files()) add('?', Style::plain, identity);
+}
+
 int status(rokso::Session& session) {
   const std::string format = session.get<std::string>("format");
   if (format != "text" && format != "json") {
     throw rokso::usage_error("unknown output format '" + format + "' (text or json)");
   }
+  const bool porcelain = session.has("porcelain");
+  const bool short_format = porcelain || session.has("short");
+  if (short_format && format == "json") throw rokso::usage_error("--short and --porcelain exclude --format json");
   const rokso::MigrationTree& tree = session.tree();
   if (session.has("drift")) {  // the schema against what the tree makes (rokso diff)
     if (format == "json") throw rokso::usage_error("--drift prints text; for JSON use 'rokso diff --format json'");
@@ -237,8 +259,13 @@ int status(rokso::Session& session) {
     rokso::out::detail("checksums: " + std::to_string(cache->hits()) + " from the stat cache, " +
                        std::to_string(cache->misses()) + " read" + (wrote ? " (stat cache written)" : ""));
   }
-  rokso::out::line(format == "json" ? json_view(session, history, pending, drift, order_error)
-                                    : text_view(session, history, pending, drift));
+  if (format == "json") {
+    rokso::out::document(json_view(session, history, pending, drift, order_error));
+  } else if (short_format) {
+    print_short(session, history, pending, drift, porcelain);
+  } else {
+    rokso::out::line(text_view(session, history, pending, drift));
+  }
   for (const auto& p : pending) {
     if (!p.error.empty()) rokso::out::error(rokso::one_line(p.error));
   }
@@ -257,10 +284,12 @@ int status(rokso::Session& session) {
 int main(int argc, char** argv) {
   rokso::CommandDefinition command;
   command.name = "status";
-  command.synopsis = "[--format text|json] [--exit-code] [--no-checksums] [--drift [--dev-url <url>]]";
+  command.synopsis = "[--format text|json | --short | --porcelain] [--exit-code] [--no-checksums] [--drift [--dev-url <url>]]";
   command.options.add_options()
       ("format", rokso::po::value<std::string>()->default_value("text")->value_name("<text|json>"),
        "output format")
+      ("short,s", "one line per file that is not simply applied: a status letter and its identity")
+      ("porcelain", "as --short, in a format kept stable for scripts (never coloured)")
       ("exit-code", "exit 1 when a migration is pending, failed or modified, or a file is unknown (for CI), 0 otherwise")
       ("no-checksums", "do not read the applied files to find the modified ones (faster on a long history)")
       ("drift", "compare the database's schema with what the migrations make instead (see 'rokso diff')")

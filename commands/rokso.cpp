@@ -40,7 +40,7 @@ constexpr int kExitUsage = 2;
 constexpr const char kPrefix[] = "rokso-";
 
 const char kUsage[] =
-    "usage: rokso [--version] [--help] [-C <dir>] [-v] [--url <url>] [--target <name>] [--py-evaluate[=<python>]] <command> [<args>]\n";
+    "usage: rokso [--version] [--help] [-C <dir>] [-v] [-q] [--color[=<when>]] [--url <url>] [--target <name>] [--py-evaluate[=<python>]] <command> [<args>]\n";
 
 // Where commands are looked for, in order, each tagged with whether it is rokso's own.
 struct SearchDir {
@@ -308,8 +308,37 @@ bool change_directory(const char* dir) {
   return true;
 }
 
-// "rokso help <cmd>" and "rokso --help <cmd>": the command's own --help.
-int help_for(const std::string& topic, char* argv0) {
+// The first executable named `name` on PATH, or "".
+std::string find_on_path(const std::string& name) {
+  for (const auto& dir : rokso::split_path_list(std::getenv("PATH"))) {
+    const std::string candidate = dir + "/" + name;
+    if (is_executable_file(candidate)) return candidate;
+  }
+  return "";
+}
+
+// "rokso help <cmd>" on a terminal: the command's man page, as git opens its own, read
+// from this install (so a moved tree still finds it); false when there is none or no man.
+bool open_man_page(const std::string& topic) {
+  if (!::isatty(STDOUT_FILENO)) return false;
+  const std::string page = (rokso::install_paths().prefix / ROKSO_MAN_SUBDIR / "man1" / (kPrefix + topic + ".1")).string();
+  struct stat st {};
+  if (::stat(page.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  const std::string man = find_on_path("man");
+  if (man.empty()) return false;
+  char man_name[] = "man";
+  char local_flag[] = "-l";
+  std::string page_arg = page;
+  char* args[] = {man_name, local_flag, &page_arg[0], nullptr};
+  std::fflush(stdout);
+  ::execv(man.c_str(), args);
+  return false;  // man could not run: the help is printed instead
+}
+
+// "rokso help <cmd>" and "rokso --help <cmd>": the command's own --help (its man page,
+// for "help <cmd>" on a terminal).
+int help_for(const std::string& topic, char* argv0, bool manual = false) {
+  if (manual && !find_command(topic).empty() && open_man_page(topic)) return kExitOk;
   char help_flag[] = "--help";
   char* help_argv[] = {argv0, help_flag, nullptr};
   if (find_command(topic).empty()) return unknown_command(topic);
@@ -337,6 +366,21 @@ int main(int argc, char** argv) {
     }
     if (arg == "-v" || arg == "--verbose") {
       global.verbose = true;
+      continue;
+    }
+    // -q and --color[=<when>] reach the command (built-in or custom) as ROKSO_QUIET
+    // and ROKSO_COLOR; its own -q/--color, after its name, win.
+    if (arg == "-q" || arg == "--quiet") {
+      ::setenv("ROKSO_QUIET", "1", 1);
+      continue;
+    }
+    if (arg == "--color" || arg.compare(0, 8, "--color=") == 0) {
+      const std::string when = arg.size() > 7 ? arg.substr(8) : "always";
+      if (when != "auto" && when != "always" && when != "never") {
+        std::fprintf(stderr, "error: --color must be auto, always or never, not '%s'\n", when.c_str());
+        return kExitUsage;
+      }
+      ::setenv("ROKSO_COLOR", when.c_str(), 1);
       continue;
     }
     if (arg == "-C" || arg == "--directory") {
@@ -411,7 +455,7 @@ int main(int argc, char** argv) {
       list_commands();
       return kExitOk;
     }
-    return help_for(argv[i + 1], argv[0]);
+    return help_for(argv[i + 1], argv[0], true);
   }
   return run_external(command, argc, argv, i + 1, global);
 }

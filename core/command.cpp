@@ -134,14 +134,27 @@ MigrationTree& Session::tree() {
 
 namespace {
 
-// Ctrl-C: stop at once with 130. Whatever transaction is open dies with the
-// connection, so nothing half-applied is left; the server notices the closed socket
-// within a second even mid-statement (client_connection_check_interval).
-extern "C" void on_interrupt(int) {
-  const char message[] = "\ninterrupted\n";
-  ssize_t ignored = ::write(STDERR_FILENO, message, sizeof message - 1);
+// Ctrl-C (130) and SIGTERM (143, what CI runners and systemd send): stop at once.
+// Whatever transaction is open dies with the connection, so nothing half-applied is
+// left; the server notices the closed socket within a second even mid-statement
+// (client_connection_check_interval). Every line printed before is out already: the
+// streams are line-buffered (out::line_buffer_streams), so _exit() loses none of them.
+extern "C" void on_interrupt(int signal_number) {
+  const bool terminated = signal_number == SIGTERM;
+  const char interrupted[] = "\ninterrupted\n";
+  const char killed[] = "\nterminated\n";
+  ssize_t ignored = terminated ? ::write(STDERR_FILENO, killed, sizeof killed - 1)
+                               : ::write(STDERR_FILENO, interrupted, sizeof interrupted - 1);
   (void)ignored;
-  ::_exit(kExitInterrupted);
+  ::_exit(terminated ? kExitTerminated : kExitInterrupted);
+}
+
+void catch_interruptions() {
+  struct sigaction action {};
+  action.sa_handler = on_interrupt;
+  sigemptyset(&action.sa_mask);
+  ::sigaction(SIGINT, &action, nullptr);
+  ::sigaction(SIGTERM, &action, nullptr);
 }
 
 // A command may hold the database password in memory (config.json's, a prompt's): no
@@ -165,7 +178,8 @@ void print_help(const CommandDefinition& command) {
 }  // namespace
 
 int run_command(int argc, char** argv, CommandDefinition& command) {
-  std::signal(SIGINT, on_interrupt);
+  out::line_buffer_streams();
+  catch_interruptions();
   forbid_core_dumps();
   command.options.add_options()
       ("help,h", "show this help")
@@ -179,7 +193,10 @@ int run_command(int argc, char** argv, CommandDefinition& command) {
       ("tenant", po::value<std::string>()->value_name("<schema>"),
        "work on this tenant schema with the migration/{tenant} template and the tenant's own version table")
       ("py-evaluate", po::value<std::string>()->implicit_value("python3")->value_name("<python>"),
-       "run .py migrations rokso cannot fold with this interpreter (default python3); sets ROKSO_PY_EVALUATE");
+       "run .py migrations rokso cannot fold with this interpreter (default python3); sets ROKSO_PY_EVALUATE")
+      ("quiet,q", "print errors only")
+      ("color", po::value<std::string>()->implicit_value("always")->value_name("<when>"),
+       "colour the output: auto (on a terminal, unless NO_COLOR is set), always or never");
   if (command.fleet) add_fleet_options(command.options);
   po::variables_map vm;
   // The child processes of a fleet run get the command line as typed, less the fleet's own options.
@@ -205,6 +222,18 @@ int run_command(int argc, char** argv, CommandDefinition& command) {
   }
   out::set_verbose(vm.count("verbose") > 0);
   set_default_application_name("rokso " + command.name);
+  // Given before the command ("rokso -q migrate"), they arrive from the front binary as
+  // ROKSO_QUIET and ROKSO_COLOR, which custom rokso-<cmd>s read too.
+  const char* quiet_env = std::getenv("ROKSO_QUIET");
+  out::set_errors_only(vm.count("quiet") > 0 || (quiet_env && std::strcmp(quiet_env, "1") == 0));
+  const char* color_env = std::getenv("ROKSO_COLOR");
+  const std::string color = vm.count("color") ? vm["color"].as<std::string>() : (color_env && *color_env ? color_env : "auto");
+  try {
+    out::set_color_mode(out::parse_color_mode(color));
+  } catch (const Error& e) {
+    out::error(e.what());
+    return kExitUsage;
+  }
   // The py format plugin reads the variable: running project code is the user's choice,
   // made here or in the environment, never in a project file.
   if (vm.count("py-evaluate")) {

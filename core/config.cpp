@@ -258,6 +258,12 @@ Config load_config(const fs::path& file) {
       if (format->empty()) throw usage_error(where + ": \"default_format\" must not be empty");
       config.default_format = *format;
     }
+    if (auto clock = optional_text(*scope, "timestamps", where)) {
+      if (*clock != "utc" && *clock != "local") {
+        throw usage_error(where + ": \"timestamps\" must be \"utc\" or \"local\", not '" + *clock + "'");
+      }
+      config.local_timestamps = *clock == "local";
+    }
     auto timeout = scope->find("lock_wait_timeout");
     if (timeout != scope->end()) {
       if (!timeout->is_number() || !is_wait_seconds(timeout->get<double>())) {

@@ -106,6 +106,9 @@ struct Config {
   double lock_wait_timeout_s = 300;
   // The file format `rokso create` writes when --format is not given.
   std::string default_format = "py";
+  // "timestamps": "utc" (the default) or "local": the clock `rokso create` stamps file
+  // names with. UTC keeps the order a team meant across time zones; "local" is roksopsql's.
+  bool local_timestamps = false;
   MigrationSettings migrations;
   // "ignore": globs (relative to migration/) of files that are not migrations
   // (core/ignore_rules.hpp).

@@ -11,7 +11,8 @@ enum ExitCode : int {
   kExitOk = 0,           // success, or nothing to do
   kExitFailed = 1,       // the operation failed: SQL error, malformed migration, lock not obtained
   kExitUsage = 2,        // bad flag, no project, unknown identity/revision, broken config, no answer
-  kExitInterrupted = 130,
+  kExitInterrupted = 130,  // SIGINT
+  kExitTerminated = 143,   // SIGTERM
 };
 
 // Thrown anywhere below a command; the command runner prints `error: <message>` (one

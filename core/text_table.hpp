@@ -24,7 +24,8 @@ class TextTable {
   std::vector<std::vector<std::string>> rows_;
 };
 
-// Display width of UTF-8 text: one column per code point.
+// Display width of UTF-8 text in terminal columns: two for East Asian wide characters
+// and wide emoji, none for combining marks and zero-width characters, one otherwise.
 std::size_t display_width(const std::string& text);
 
 }  // namespace rokso

@@ -11,12 +11,16 @@ std::string trim(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
-std::string file_timestamp_now() {
+std::string file_timestamp_now(bool local) {
   std::time_t now = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&now, &local);
+  std::tm broken_down{};
+  if (local) {
+    localtime_r(&now, &broken_down);
+  } else {
+    gmtime_r(&now, &broken_down);
+  }
   char text[32];
-  std::strftime(text, sizeof text, "%Y_%m_%d__%H_%M_%S", &local);
+  std::strftime(text, sizeof text, "%Y_%m_%d__%H_%M_%S", &broken_down);
   return text;
 }
 

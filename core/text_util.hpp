@@ -10,8 +10,9 @@ namespace rokso {
 // `s` without leading and trailing spaces, tabs, CR and LF.
 std::string trim(const std::string& s);
 
-// The local time as migration file names start with it: "2021_03_29__19_14_28".
-std::string file_timestamp_now();
+// The time now as migration file names start with it: "2021_03_29__19_14_28", in UTC
+// unless `local` (roksopsql's choice; config.json's "timestamps": "local").
+std::string file_timestamp_now(bool local = false);
 
 // `text` made safe to print on a terminal: a file or migration name, or a message that
 // quotes one, can hold escape sequences that clear the screen or forge lines. Control

@@ -73,7 +73,11 @@ std::string row_columns(bool progress_columns, bool checksum_columns) {
          // Only a checksum this rokso can recompute counts (kChecksumAlgorithm is a constant).
          (checksum_columns ? std::string(", CASE WHEN checksum_algorithm = '") + kChecksumAlgorithm +
                                  "' THEN coalesce(checksum, '') ELSE '' END"
-                           : std::string(", ''"));
+                           : std::string(", ''")) +
+         // For JSON: ISO 8601 with the UTC offset. The columns are `timestamp` (no zone),
+         // written as CURRENT_TIMESTAMP in the session's TimeZone; read in the same one,
+         // PostgreSQL's JSON form of timestamptz is "2021-03-29T19:14:28.5+02:00".
+         ", to_json(scheduledat::timestamptz) #>> '{}', to_json(executedat::timestamptz) #>> '{}'";
 }
 
 VersionRow to_version_row(const pqxx::row& row) {
@@ -87,6 +91,8 @@ VersionRow to_version_row(const pqxx::row& row) {
   v.progress = row[6].as<int>();
   v.progress_checksum = row[7].as<std::string>();
   v.checksum = row[8].as<std::string>();
+  v.scheduled_at_iso = row[9].as<std::string>(std::string());
+  v.executed_at_iso = row[10].as<std::string>(std::string());
   return v;
 }
 

@@ -28,6 +28,9 @@ struct VersionRow {
   std::string status;    // "complete" or "error"
   std::string scheduled_at;
   std::string executed_at;
+  // The same two as ISO 8601 with their UTC offset, for JSON: "2021-03-29T19:14:28+02:00".
+  std::string scheduled_at_iso;
+  std::string executed_at_iso;
   // For a failed non-transactional migration: how many of its statements ran, and
   // sha256 of their text (see MigrationRunner). 0 and "" otherwise.
   int progress = 0;

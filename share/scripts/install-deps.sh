@@ -5,8 +5,9 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config
-  libpqxx-dev libpq-dev libboost-program-options-dev libboost-test-dev libboost-filesystem-dev libboost-dev
-  libyaml-cpp-dev libpg-query-dev libfmt-dev nlohmann-json3-dev libssl-dev
+  libpqxx-dev libpq-dev libboost-program-options-dev libboost-test-dev libboost-dev
+  libyaml-cpp-dev libpg-query-dev nlohmann-json3-dev libssl-dev
+  man-db groff-base bsdutils
   postgresql-15 postgresql-client-15 pgbouncer
   clang libclang-rt-14-dev
 )

@@ -31,6 +31,23 @@ BOOST_AUTO_TEST_CASE(pending_table_matches_roksopsql) {
   BOOST_TEST(rendered.find("  NA         pending\n") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(wide_and_combining_characters_take_their_columns) {
+  BOOST_TEST(rokso::display_width("表格") == 4u);              // CJK: two columns each
+  BOOST_TEST(rokso::display_width("e\xCC\x81") == 1u);          // e + combining acute
+  BOOST_TEST(rokso::display_width("\xED\x95\x9C") == 2u);       // Hangul syllable
+  BOOST_TEST(rokso::display_width("\xE2\x9C\x85 ok") == 5u);    // a wide emoji
+  BOOST_TEST(rokso::display_width("a\xE2\x80\x8B" "b") == 2u);     // zero-width space
+  BOOST_TEST(rokso::display_width("\xFF\xC3") == 2u);           // not UTF-8: one per byte
+  rokso::TextTable t({"name", "v"});
+  t.add_row({"用户表", "1"});
+  t.add_row({"cafe\xCC\x81", "2"});
+  BOOST_TEST(t.render() ==
+             "name      v\n"
+             "------  ---\n"
+             "用户表    1\n"
+             "cafe\xCC\x81      2\n");
+}
+
 BOOST_AUTO_TEST_CASE(unicode_is_measured_in_code_points) {
   BOOST_TEST(rokso::display_width("añb€") == 4u);
   rokso::TextTable t({"name"});
