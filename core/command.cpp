@@ -1,6 +1,7 @@
 #include "core/command.hpp"
 
 #include "core/command_table.hpp"
+#include "core/database_access.hpp"
 #include "core/error.hpp"
 #include "core/install_paths.hpp"
 #include "core/output.hpp"
