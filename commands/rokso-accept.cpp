@@ -41,13 +41,11 @@ int record(rokso::Session& session, rokso::VersionTable& table, const std::vecto
                    " will be recorded as applied (no SQL is run):" + list);
   if (!confirmed(session, question)) return rokso::kExitOk;
   if (!table.is_current()) table.ensure();
-  pqxx::work tx(session.database().connection());
-  for (const Acceptance& a : accepted) {
-    if (!table.set_checksum(tx, a.identity, a.current)) {
-      throw rokso::failure("'" + a.identity + "' is no longer applied; nothing was recorded");
-    }
+  std::vector<std::pair<std::string, std::string>> checksums;
+  for (const Acceptance& a : accepted) checksums.emplace_back(a.identity, a.current);
+  if (const std::optional<std::string> gone = table.set_checksums(checksums)) {
+    throw rokso::failure("'" + *gone + "' is no longer applied; nothing was recorded");
   }
-  tx.commit();
   for (const Acceptance& a : accepted) {
     rokso::out::line("✅ Accepted '" + a.identity + "' (checksum " + a.current.substr(0, 12) + "…)");
   }
@@ -68,7 +66,7 @@ int accept_one(rokso::Session& session, const std::string& named) {
   rokso::Database& db = session.database();
   db.prepare_for_migrations(session.migration_settings());
   rokso::VersionTable& table = session.version_table();
-  rokso::MigrationLock lock(db, table.sql_name(), session.lock_wait_timeout());
+  rokso::MigrationLock lock(db, table.identity(), session.lock_wait_timeout());
   const rokso::History history = table.read_history(0, false);
   const rokso::History::Entry* entry = history.find(identity);
   if (!entry || entry->state != rokso::History::State::complete) {
@@ -90,7 +88,7 @@ int accept_all(rokso::Session& session) {
   rokso::Database& db = session.database();
   db.prepare_for_migrations(session.migration_settings());
   rokso::VersionTable& table = session.version_table();
-  rokso::MigrationLock lock(db, table.sql_name(), session.lock_wait_timeout());
+  rokso::MigrationLock lock(db, table.identity(), session.lock_wait_timeout());
   const rokso::History history = table.read_history(0, false);
   const rokso::DriftReport drift = rokso::find_drift(tree, history, rokso::DriftCheck::all);
 

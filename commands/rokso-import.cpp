@@ -133,7 +133,7 @@ int import_tree(rokso::Session& session) {
     rokso::VersionTable& table = session.version_table();
     if (!dry_run) {
       db.prepare_for_migrations(session.migration_settings());
-      lock.emplace(db, table.sql_name(), session.lock_wait_timeout());
+      lock.emplace(db, table.identity(), session.lock_wait_timeout());
     }
     history = table.read_history(0, true);
     for (const std::string& identity : identities) {
@@ -141,8 +141,7 @@ int import_tree(rokso::Session& session) {
         throw rokso::failure("'" + identity + "' is already in the version table " + table.display_name());
       }
     }
-    pqxx::read_transaction tx(db.connection());
-    tool_history = rokso::read_tool_history(tx, tree, history_table);
+    tool_history = rokso::read_tool_history(db, tree, history_table);
   }
 
   rokso::TextTable plan(adopt ? std::vector<std::string>{"version", "file", "from", tool_name}
@@ -198,15 +197,9 @@ int import_tree(rokso::Session& session) {
     if (!history.table_exists() || !table.is_current()) table.ensure();
     const std::string revision = rokso::new_revision_id(
         [&history](const std::string& candidate) { return history.revision_taken(candidate); });
-    pqxx::work tx(db.connection());
-    // Read again in the transaction that records: what is recorded is what the history
-    // says at commit time, even if the tool ran in between.
-    const rokso::ToolHistory now = rokso::read_tool_history(tx, tree, history_table);
-    if (now.applied != tool_history.applied) {
+    if (!rokso::record_adopted(db, table, tree, history_table, tool_history, rows, revision)) {
       throw rokso::failure(tool_history.table + " changed while importing (is " + tool_name + " running?): try again");
     }
-    table.record_complete(tx, rows, revision);
-    tx.commit();
     written.keep();
     rokso::out::line("[*] " + std::to_string(written.size()) + " files written.");
     rokso::out::line("✅ Recorded the " + std::to_string(applied) + " migration(s) " + tool_name + " applied (" +

@@ -60,7 +60,7 @@ std::optional<std::string> unless_empty(const std::string& s) {
 // Makes sure the version table exists (safe to run again; never races another rokso).
 void prepare_version_table(rokso::Database& db, const rokso::Config& config) {
   rokso::VersionTable table(db, config.database.schema, config.version_table);
-  rokso::MigrationLock lock(db, table.sql_name(), config.lock_wait_timeout_s);
+  rokso::MigrationLock lock(db, table.identity(), config.lock_wait_timeout_s);
   bool exists = false;
   table.read(&exists);
   if (!exists || !table.is_current()) table.ensure();
@@ -68,11 +68,10 @@ void prepare_version_table(rokso::Database& db, const rokso::Config& config) {
 }
 
 void show_server(rokso::Database& db) {
-  pqxx::connection& c = db.connection();
-  const char* host = c.hostname();
+  const rokso::Database::Endpoint server = db.endpoint();
   rokso::out::line("PostgreSQL server information");
-  rokso::out::line(std::string("{'user': '") + c.username() + "', 'dbname': '" + c.dbname() + "', 'host': '" +
-                   (host ? host : "") + "', 'port': '" + (c.port() ? c.port() : "") + "'}");
+  rokso::out::line("{'user': '" + server.user + "', 'dbname': '" + server.dbname + "', 'host': '" + server.host +
+                   "', 'port': '" + server.port + "'}");
   rokso::out::line("\nYou are connected to -  " + db.server_version() + "\n");
 }
 

@@ -35,7 +35,7 @@ int mark_applied(rokso::Session& session, const std::string& named) {
   rokso::Database& db = session.database();
   db.prepare_for_migrations(session.migration_settings());
   rokso::VersionTable& table = session.version_table();
-  rokso::MigrationLock lock(db, table.sql_name(), session.lock_wait_timeout());
+  rokso::MigrationLock lock(db, table.identity(), session.lock_wait_timeout());
   const rokso::History history = table.read_history(0, true);
   const rokso::History::State state = history.state_of(identity);
   if (state == rokso::History::State::complete) {
@@ -47,14 +47,10 @@ int mark_applied(rokso::Session& session, const std::string& named) {
   if (!history.table_exists() || !table.is_current()) table.ensure();
   const std::string revision = rokso::new_revision_id(
       [&history](const std::string& candidate) { return history.revision_taken(candidate); });
-  {
-    pqxx::work tx(db.connection());
-    // A failed row is replaced, so ids keep following the order things were applied in.
-    // With its checksum: a file edited after it was marked shows as modified.
-    table.record(tx, identity, revision, rokso::kStatusComplete, state == rokso::History::State::failed, 0, 0, "",
-                 rokso::migration_checksum(migration.apply_sql, migration.rollback_sql));
-    tx.commit();
-  }
+  // A failed row is replaced, so ids keep following the order things were applied in.
+  // With its checksum: a file edited after it was marked shows as modified.
+  table.record_complete(identity, revision, state == rokso::History::State::failed,
+                        rokso::migration_checksum(migration.apply_sql, migration.rollback_sql));
   rokso::out::line("✅ Marked '" + identity + "' as applied without running it; revision# " + revision);
   return rokso::kExitOk;
 }
@@ -68,7 +64,7 @@ int mark_pending(rokso::Session& session, const std::string& named) {
   rokso::Database& db = session.database();
   db.prepare_for_migrations(session.migration_settings());
   rokso::VersionTable& table = session.version_table();
-  rokso::MigrationLock lock(db, table.sql_name(), session.lock_wait_timeout());
+  rokso::MigrationLock lock(db, table.identity(), session.lock_wait_timeout());
   const std::vector<rokso::VersionRow> rows = table.read();
   auto row = std::find_if(rows.begin(), rows.end(), [&identity](const rokso::VersionRow& r) { return r.filename == identity; });
   if (row == rows.end()) {
@@ -77,11 +73,7 @@ int mark_pending(rokso::Session& session, const std::string& named) {
   }
   rokso::out::line("This row will be removed (its rollback SQL is not run):\n" + rokso::render_history({&*row}));
   if (!confirmed(session, "Mark '" + identity + "' as pending without rolling it back?")) return rokso::kExitOk;
-  {
-    pqxx::work tx(db.connection());
-    table.remove(tx, row->id);
-    tx.commit();
-  }
+  table.remove(row->id);
   rokso::out::line("✅ Marked '" + identity + "' as pending (its " + row->status + " row at revision " + row->version +
                    " was removed; nothing was rolled back)");
   return rokso::kExitOk;

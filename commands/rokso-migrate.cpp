@@ -6,19 +6,19 @@
 // run stops with exit 1. --format json reports the run as one JSON document.
 #include "core/checksum.hpp"
 #include "core/command.hpp"
-#include "core/dependency_order.hpp"
 #include "core/error.hpp"
 #include "core/invalid_indexes.hpp"
 #include "core/lint_gate.hpp"
 #include "core/transaction_control.hpp"
 #include "core/transaction_mode.hpp"
+#include "core/trial_run.hpp"
 #include "core/migration_lock.hpp"
+#include "core/migration_plan.hpp"
 #include "core/migration_runner.hpp"
 #include "core/output.hpp"
 #include "core/progress.hpp"
 #include "core/project_plugins.hpp"
 #include "core/revision_id.hpp"
-#include "core/sql_script.hpp"
 #include "core/text_util.hpp"
 
 #include <nlohmann/json.hpp>
@@ -28,63 +28,10 @@
 
 namespace {
 
-using rokso::MigrationFile;
-using rokso::VersionRow;
+using rokso::PlannedMigration;
 
 // Bump when the JSON shape changes incompatibly (README: "JSON output").
 constexpr int kJsonVersion = 1;
-
-struct PlannedMigration {
-  const MigrationFile* file;
-  bool retry;  // a row with status `error` exists for it
-  rokso::Progress resume;  // how far its failed non-transactional attempt got
-  rokso::Migration migration;
-  // What became of it, for --format json: planned, applied, failed, checked,
-  // not_checked or not_run; and how long it took (-1: it did not run).
-  std::string result = "not_run";
-  long long duration_ms = -1;
-};
-
-// --migration runs one file alone: what it requires must be applied already.
-void check_requirements_applied(const rokso::MigrationTree& tree, const rokso::History& history,
-                                const PlannedMigration& p) {
-  const std::string& identity = p.file->identity;
-  for (const std::string& required : p.migration.requires_identities) {
-    if (required == identity) throw rokso::failure("'" + identity + "' requires itself");
-    if (history.state_of(required) == rokso::History::State::complete) continue;
-    if (!tree.find(required)) {
-      throw rokso::failure("'" + identity + "' requires '" + required +
-                           "', which is not under migration/ and not applied");
-    }
-    if (p.retry) {
-      throw rokso::failure("the failed migration '" + identity + "' requires '" + required +
-                           "', which is not applied; clear its failed row with 'rokso mark --pending " + identity +
-                           "', then run 'rokso migrate'");
-    }
-    throw rokso::failure("'" + identity + "' requires '" + required +
-                         "', which is not applied yet; run 'rokso migrate --to " + identity +
-                         "' to apply it together with what it requires");
-  }
-}
-
-// Reads every planned file. One unreadable file names them all, so a run is not fixed
-// one file at a time; nothing has been applied yet.
-void read_all(const rokso::MigrationTree& tree, std::vector<PlannedMigration>& planned) {
-  std::vector<std::string> errors;
-  for (PlannedMigration& p : planned) {
-    try {
-      p.migration = tree.read(*p.file);
-      // Before anything runs: a COMMIT in the third file must not leave two applied.
-      rokso::refuse_transaction_control(p.file->identity, p.migration);
-    } catch (const rokso::Error& e) {
-      errors.push_back(rokso::one_line(e.what()));
-    }
-  }
-  if (errors.empty()) return;
-  if (errors.size() == 1) throw rokso::failure(errors.front());
-  for (const std::string& error : errors) rokso::out::error(error);
-  throw rokso::failure(std::to_string(errors.size()) + " migration files cannot be read or run as written (above); nothing was applied");
-}
 
 // Files no loaded format reads: migrate and --check refuse to run (exit 1), --dry-run
 // warns. Said before connecting, as a malformed tree is.
@@ -99,96 +46,12 @@ void refuse_unknown_files(rokso::Session& session, bool warn_only) {
   throw rokso::failure(problem);
 }
 
-// What this run applies, in order. Following roksopsql: while a failed migration exists,
-// only the failed ones are retried (the next run does the rest), and --migration accepts
-// only the first failed file. Otherwise every pending file, or with --to those up to and
-// including the one named. The base order (identities sorted as strings, or the failed
-// rows by id) is adjusted by the files' `requires`. Every file is read and checked, and
-// the order computed, before anything runs.
+// What this run applies, in order (core/migration_plan.hpp).
 std::vector<PlannedMigration> plan(rokso::Session& session, const rokso::History& history) {
-  const rokso::MigrationTree& tree = session.tree();
-  const std::vector<VersionRow>& failed = history.failed();
-  auto file_of = [&tree](const std::string& identity) {
-    const MigrationFile* file = tree.find(identity);
-    if (!file) {
-      throw rokso::failure("the failed migration '" + identity +
-                           "' is no longer under migration/; restore it so it can be retried");
-    }
-    return file;
-  };
-  using State = rokso::History::State;
-
-  std::vector<PlannedMigration> planned;
-  if (session.has("migration")) {
-    if (session.has("to")) throw rokso::usage_error("--migration and --to exclude each other");
-    const std::string named = session.get<std::string>("migration");
-    const MigrationFile* file = tree.resolve(named);
-    const std::string identity = file ? file->identity : named;
-    if (!failed.empty() && failed.front().filename != identity) {
-      throw rokso::usage_error("'" + failed.front().filename +
-                               "' failed earlier and must be fixed first; run 'rokso migrate --migration " +
-                               failed.front().filename + "'");
-    }
-    if (!file) throw rokso::usage_error("unknown migration '" + named + "' (no such file under migration/)");
-    const State state = history.state_of(identity);
-    if (state == State::complete) return planned;
-    rokso::Progress resume;
-    for (const VersionRow& row : failed) {
-      if (row.filename == identity) resume = {row.progress, row.progress_checksum};
-    }
-    planned.push_back({file, state == State::failed, resume, {}});
-    planned.front().migration = tree.read(*file);
-    rokso::refuse_transaction_control(identity, planned.front().migration);
-    check_requirements_applied(tree, history, planned.front());
-    return planned;
-  }
-
-  // --to: a file of the tree, by identity or path.
-  const MigrationFile* target = nullptr;
-  if (session.has("to")) {
-    const std::string named = session.get<std::string>("to");
-    target = tree.resolve(named);
-    if (!target) throw rokso::usage_error("unknown migration '" + named + "' (no such file under migration/)");
-    const State state = history.state_of(target->identity);
-    if (state == State::complete) return planned;
-    if (!failed.empty() && state != State::failed) {
-      throw rokso::usage_error("'" + failed.front().filename +
-                               "' failed earlier and must be retried first; run 'rokso migrate' (it retries only "
-                               "the failed migrations)");
-    }
-  }
-
-  if (!failed.empty()) {
-    for (const VersionRow& row : failed) {
-      planned.push_back({file_of(row.filename), true, {row.progress, row.progress_checksum}, {}});
-    }
-  } else {
-    for (const MigrationFile& file : tree.files()) {
-      if (history.state_of(file.identity) == State::absent) planned.push_back({&file, false, {}, {}});
-    }
-  }
-  read_all(tree, planned);
-  if (!failed.empty()) {
-    // A failed file's requirements were applied before it ran, unless its fix added one.
-    for (const PlannedMigration& p : planned) {
-      for (const std::string& required : p.migration.requires_identities) {
-        if (history.state_of(required) == State::absent && tree.find(required)) check_requirements_applied(tree, history, p);
-      }
-    }
-  }
-
-  std::vector<rokso::DependencyNode> nodes;
-  nodes.reserve(planned.size());
-  for (const PlannedMigration& p : planned) nodes.push_back({p.file->identity, &p.migration.requires_identities});
-  const std::vector<std::size_t> order = rokso::dependency_order(
-      nodes, [&history](std::string_view identity) { return history.state_of(identity) == State::complete; });
-  std::vector<PlannedMigration> ordered;
-  ordered.reserve(planned.size());
-  for (std::size_t i : order) {
-    ordered.push_back(std::move(planned[i]));
-    if (ordered.back().file == target) break;
-  }
-  return ordered;
+  rokso::PendingSelector selector;
+  if (session.has("migration")) selector.only = session.get<std::string>("migration");
+  if (session.has("to")) selector.up_to = session.get<std::string>("to");
+  return rokso::plan_pending(session.tree(), history, selector);
 }
 
 // --format json: the run as one document (README: "JSON output"). `error` is the
@@ -234,8 +97,7 @@ void handle_invalid_indexes(rokso::Session& session, const rokso::Migration& mig
     const bool appeared = after_failure && !std::binary_search(before.begin(), before.end(), index);
     if (!ours && !appeared) continue;
     if (session.has("drop-invalid-indexes")) {
-      pqxx::nontransaction tx(db.connection());
-      tx.exec("DROP INDEX CONCURRENTLY IF EXISTS " + index.sql_name);
+      rokso::drop_invalid_index(db, index);
       rokso::out::hint("dropped the invalid index " + index.sql_name + " a failed concurrent build left behind");
     } else if (after_failure) {
       rokso::out::hint("the failed statement left the invalid index " + index.sql_name +
@@ -310,16 +172,14 @@ int check(rokso::Session& session, bool json) {
   rokso::Database& db = session.database();
   db.prepare_for_migrations(session.migration_settings());
   rokso::VersionTable& table = session.version_table();
-  rokso::MigrationLock lock(db, table.sql_name(), session.lock_wait_timeout());
+  rokso::MigrationLock lock(db, table.identity(), session.lock_wait_timeout());
   const rokso::History history = table.read_history(0, false);
   std::vector<PlannedMigration> planned = plan(session, history);
   const std::vector<std::string> modified = modified_applied_files(session, history);
   if (!modified.empty()) throw rokso::failure("check failed: " + modified_message(modified));
   if (!history.table_exists()) {
     // migrate would create the version table first: its schema must exist.
-    pqxx::nontransaction probe(db.connection());
-    if (probe.exec_params1("SELECT to_regnamespace(quote_ident((pg_catalog.parse_ident($1))[1])) IS NULL",
-                           table.sql_name())[0].as<bool>()) {
+    if (!table.schema_exists()) {
       throw rokso::failure("check failed: the schema of the version table " + table.display_name() +
                            " does not exist, so migrate could not record anything; create it first");
     }
@@ -330,8 +190,7 @@ int check(rokso::Session& session, bool json) {
     return rokso::kExitOk;
   }
   std::size_t checked = 0, skipped = 0;
-  pqxx::work tx(db.connection());
-  const std::string xid = db.begin_migration(tx);
+  rokso::TrialRun trial(db);
   for (PlannedMigration& p : planned) {
     if (!p.migration.transactional) {
       rokso::out::line("⏭  not checked (runs outside a transaction): " + rokso::escape_for_display(p.file->identity));
@@ -340,19 +199,13 @@ int check(rokso::Session& session, bool json) {
       continue;
     }
     const auto start = std::chrono::steady_clock::now();
-    try {
-      // As in a real run, each migration starts from the same session state.
-      if (checked > 0) db.reset_session(tx);
-      if (!rokso::is_blank_sql(p.migration.apply_sql)) {
-        tx.exec(rokso::sql_to_run_in_transaction(p.migration.apply_sql));
-      }
-    } catch (const pqxx::sql_error& e) {
+    if (const std::optional<std::string> error = trial.apply(p.migration.apply_sql)) {
       p.result = "failed";
       rokso::out::error("check failed: '" + rokso::escape_for_display(p.file->identity) + "' would fail; nothing was changed");
       if (json) {
-        print_json("check", "check_failed", "", planned, rokso::one_line(rokso::describe_sql_error(e)));
+        print_json("check", "check_failed", "", planned, rokso::one_line(*error));
       } else {
-        std::fprintf(stderr, "%s\n", rokso::describe_sql_error(e).c_str());
+        std::fprintf(stderr, "%s\n", error->c_str());
       }
       return rokso::kExitFailed;
     }
@@ -363,11 +216,10 @@ int check(rokso::Session& session, bool json) {
   }
   // Belt and braces: had a migration's SQL ended this transaction, what ran before that
   // would be committed, and "everything was rolled back" a lie.
-  if (!db.protect_bookkeeping(tx, xid).same_transaction) {
+  if (!trial.still_one_transaction()) {
     throw rokso::failure("check failed: a migration's SQL ended the check's transaction, so what ran before that "
                          "may be committed; check the database");
   }
-  tx.abort();
   if (json) print_json("check", "check_passed", "", planned);
   rokso::out::line("Check passed: " + std::to_string(checked) + " migration(s) would apply cleanly" +
                    (skipped ? " (" + std::to_string(skipped) + " not checked)" : "") +
@@ -395,7 +247,7 @@ int migrate(rokso::Session& session) {
   const rokso::MigrationSettings settings = session.migration_settings();
   db.prepare_for_migrations(settings);
   rokso::VersionTable& table = session.version_table();
-  rokso::MigrationLock lock(db, table.sql_name(), session.lock_wait_timeout());
+  rokso::MigrationLock lock(db, table.identity(), session.lock_wait_timeout());
 
   const rokso::History history = table.read_history(0, true);
   if (!history.table_exists() || !table.is_current()) table.ensure();

@@ -13,7 +13,6 @@
 #include "core/checksum.hpp"
 #include "core/command.hpp"
 #include "core/error.hpp"
-#include "core/lease_lock.hpp"
 #include "core/migration_lock.hpp"
 #include "core/new_files.hpp"
 #include "core/output.hpp"
@@ -60,18 +59,6 @@ class Progress {
   bool shown_ = false;
 };
 
-// The database's own schemas, sorted: everything but PostgreSQL's.
-std::vector<std::string> user_schemas(rokso::Database& db) {
-  pqxx::nontransaction tx(db.connection());
-  std::vector<std::string> names;
-  for (const auto& row : tx.exec(
-           "SELECT nspname FROM pg_catalog.pg_namespace "
-           "WHERE nspname <> 'information_schema' AND nspname !~ '^pg_' ORDER BY nspname")) {
-    names.push_back(row[0].as<std::string>());
-  }
-  return names;
-}
-
 // --schemas / the answer: "a" or "all", or a comma-separated list of exact names (a
 // plain name also matches its lower-case form, as PostgreSQL folds unquoted names).
 std::vector<std::string> chosen_schemas(const std::string& answer, const std::vector<std::string>& available) {
@@ -102,31 +89,6 @@ std::vector<std::string> chosen_schemas(const std::string& answer, const std::ve
   }
   if (chosen.empty()) throw rokso::usage_error("no schema given: name one or more, comma-separated, or 'all'");
   return chosen;
-}
-
-// The version table, its id sequence and the lease-lock table beside it: rokso's
-// bookkeeping, never remapped.
-std::set<unsigned> bookkeeping_relations(rokso::Database& db, const std::string& table_sql_name) {
-  std::string lease_table = table_sql_name;  // a name too long for a lease table has none
-  try {
-    lease_table = rokso::lease_table_name(table_sql_name);
-  } catch (const rokso::Error&) {
-  }
-  pqxx::nontransaction tx(db.connection());
-  const pqxx::result r = tx.exec_params(
-      "SELECT t.oid::bigint, s.oid::bigint FROM (SELECT to_regclass($1) AS oid UNION ALL SELECT to_regclass($2)) t "
-      "LEFT JOIN pg_catalog.pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = t.oid "
-      "  AND d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') "
-      "LEFT JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S' "
-      "WHERE t.oid IS NOT NULL",
-      table_sql_name, lease_table);
-  std::set<unsigned> oids;
-  for (const auto& row : r) {
-    for (const auto& field : row) {
-      if (!field.is_null()) oids.insert(static_cast<unsigned>(field.as<long long>()));
-    }
-  }
-  return oids;
 }
 
 // Where remap stages its files before their rows commit: a hidden directory, which every
@@ -204,7 +166,7 @@ int remap(rokso::Session& session) {
                              "' in config.json's default_format (see 'rokso plugins')");
   }
   rokso::Database& db = session.database();
-  const std::vector<std::string> available = user_schemas(db);
+  const std::vector<std::string> available = db.user_schemas();
   const std::string answer =
       session.has("schemas") ? session.get<std::string>("schemas")
       : session.has("yes")   ? std::string("all")
@@ -212,7 +174,7 @@ int remap(rokso::Session& session) {
   const std::vector<std::string> schemas = chosen_schemas(answer, available);
 
   rokso::VersionTable& table = session.version_table();
-  rokso::MigrationLock lock(db, table.sql_name(), session.lock_wait_timeout());
+  rokso::MigrationLock lock(db, table.identity(), session.lock_wait_timeout());
   rokso::History history = table.read_history(0, true);
   if (finish_interrupted_remaps(project.migration_dir(), history)) return rokso::kExitOk;
   if (history.size() > 0 && !session.has("force")) {
@@ -229,13 +191,13 @@ int remap(rokso::Session& session) {
   rokso::PgDumpRequest dump;
   dump.connection = db.settings();  // after --url and DATABASE_URL, as rokso connected
   dump.schemas = schemas;
-  dump.server_major = db.connection().server_version() / 10000;
+  dump.server_major = db.server_version_number() / 10000;
   dump.lock_wait_timeout = session.migration_settings().lock_timeout;
   const rokso::Archive archive = rokso::read_custom_archive(rokso::run_pg_dump(dump));
 
   rokso::RemapRequest request;
   request.schemas.insert(schemas.begin(), schemas.end());
-  request.excluded_relations = bookkeeping_relations(db, table.sql_name());
+  request.excluded_relations = table.bookkeeping_relations();
   request.timestamp = rokso::file_timestamp_now(project.config.local_timestamps);
   const rokso::RemapPlan plan = rokso::plan_remap(archive, request, plugins.object_kinds());
   if (plan.files.empty()) {
@@ -302,9 +264,7 @@ int remap(rokso::Session& session) {
     std::vector<std::pair<std::string, std::string>> rows;
     rows.reserve(plan.files.size());
     for (std::size_t i = 0; i < plan.files.size(); ++i) rows.emplace_back(identities[i], checksums[i]);
-    pqxx::work tx(db.connection());
-    table.record_complete(tx, rows, revision);
-    tx.commit();
+    table.record_complete(rows, revision);
   }
   // Recorded: from here on the files belong in the tree, and a crash before they are
   // all moved is finished by the next remap.

@@ -9,11 +9,11 @@
 #include "core/error.hpp"
 #include "core/history_table.hpp"
 #include "core/migration_lock.hpp"
+#include "core/migration_plan.hpp"
 #include "core/migration_runner.hpp"
 #include "core/output.hpp"
 #include "core/progress.hpp"
 #include "core/prompt.hpp"
-#include "core/revision_id.hpp"
 #include "core/sql_script.hpp"
 #include "core/text_util.hpp"
 #include "core/transaction_control.hpp"
@@ -22,7 +22,6 @@
 
 #include <algorithm>
 #include <optional>
-#include <set>
 
 namespace {
 
@@ -34,80 +33,23 @@ constexpr int kJsonVersion = 1;
 // --to-date, checked and normalised by the server, so it accepts exactly what a
 // PostgreSQL timestamp accepts ('2024-05-01 12:00', 'today', ...).
 std::string checked_timestamp(rokso::Database& db, const std::string& text) {
-  try {
-    pqxx::nontransaction tx(db.connection());
-    return tx.exec_params1("SELECT to_char($1::timestamp, 'YYYY-MM-DD HH24:MI:SS.US')", text)[0].as<std::string>();
-  } catch (const pqxx::broken_connection&) {
-    throw;
-  } catch (const pqxx::sql_error& e) {
-    // Class 22: data exception (invalid syntax, out of range).
-    if (e.sqlstate().compare(0, 2, "22") != 0) throw;
-    // The server's primary message only ("invalid input syntax for type timestamp: ...").
-    std::string message = e.what();
-    message = message.substr(0, message.find('\n'));
-    if (message.compare(0, 6, "ERROR:") == 0) message.erase(0, std::min(message.size(), message.find_first_not_of(' ', 6)));
-    throw rokso::usage_error("invalid --to-date '" + text + "': " + message);
-  }
+  std::string problem;
+  if (std::optional<std::string> timestamp = db.normalized_timestamp(text, &problem)) return *timestamp;
+  throw rokso::usage_error("invalid --to-date '" + text + "': " + problem);
 }
 
-// Ids of the complete rows executed after `timestamp`, compared by the server.
-std::set<long long> executed_after(rokso::Database& db, const rokso::VersionTable& table, const std::string& timestamp) {
-  pqxx::nontransaction tx(db.connection());
-  std::set<long long> ids;
-  for (const auto& row : tx.exec_params("SELECT id FROM " + table.sql_name() +
-                                            " WHERE status = 'complete' AND executedat > $1::timestamp",
-                                        timestamp)) {
-    ids.insert(row[0].as<long long>());
-  }
-  return ids;
-}
-
-// The rows to undo, newest first. Without a selector: every row of the revision of the
-// newest row, so right after a failed run it is that run (as roksopsql did); with
-// --version: every row after that revision's last one, by id. Those two take `error` rows
-// too, which rollback() clears without running their SQL. --steps and --to-date count
-// applied (complete) migrations only.
+// The rows to undo, newest first (core/migration_plan.hpp).
 std::vector<const VersionRow*> targets(rokso::Session& session, const std::vector<VersionRow>& rows,
                                        const std::string& cutoff) {
-  std::vector<const VersionRow*> complete;
-  for (const auto& row : rows) {
-    if (row.status == rokso::kStatusComplete) complete.push_back(&row);
-  }
-  std::vector<const VersionRow*> chosen;
+  rokso::RollbackSelector selector;
   if (session.has("version")) {
-    const std::string revision = session.get<std::string>("version");
-    long long last_id_of_revision = -1;
-    for (const auto& row : rows) {
-      if (row.version == revision) last_id_of_revision = std::max(last_id_of_revision, row.id);
-    }
-    if (!rokso::is_revision_id(revision) || last_id_of_revision < 0) {
-      throw rokso::usage_error("unknown revision '" + revision + "' (see 'rokso status')");
-    }
-    // After the revision means after its last row by id, not by time.
-    for (const auto& row : rows) {
-      if (row.id > last_id_of_revision) chosen.push_back(&row);
-    }
+    selector.after_revision = session.get<std::string>("version");
   } else if (session.has("steps")) {
-    const auto steps = static_cast<std::size_t>(session.get<int>("steps"));
-    if (steps > complete.size()) {
-      throw rokso::usage_error("--steps " + std::to_string(steps) + ": only " + std::to_string(complete.size()) +
-                               " applied migration(s) to roll back");
-    }
-    chosen.assign(complete.end() - static_cast<std::ptrdiff_t>(steps), complete.end());
+    selector.steps = static_cast<std::size_t>(session.get<int>("steps"));
   } else if (session.has("to-date")) {
-    if (complete.empty()) return chosen;
-    const std::set<long long> ids = executed_after(session.database(), session.version_table(), cutoff);
-    for (const VersionRow* row : complete) {
-      if (ids.count(row->id)) chosen.push_back(row);
-    }
-  } else if (!rows.empty()) {
-    const std::string latest = rows.back().version;  // read() orders by id
-    for (const auto& row : rows) {
-      if (row.version == latest) chosen.push_back(&row);
-    }
+    selector.executed_after = [&session, &cutoff] { return session.version_table().complete_executed_after(cutoff); };
   }
-  std::reverse(chosen.begin(), chosen.end());
-  return chosen;
+  return rokso::plan_rollback(rows, selector);
 }
 
 bool is_failed(const VersionRow& row) { return row.status != rokso::kStatusComplete; }
@@ -227,7 +169,7 @@ int rollback(rokso::Session& session) {
   std::optional<rokso::MigrationLock> lock;
   if (!dry_run) {
     db.prepare_for_migrations(settings);
-    lock.emplace(db, table.sql_name(), session.lock_wait_timeout());
+    lock.emplace(db, table.identity(), session.lock_wait_timeout());
   }
   const std::vector<VersionRow> rows = table.read();
 

@@ -8,9 +8,9 @@
 // one read per applied file, skipped with --no-checksums.
 #include "core/checksum.hpp"
 #include "core/command.hpp"
-#include "core/dependency_order.hpp"
 #include "core/error.hpp"
 #include "core/history_table.hpp"
+#include "core/migration_plan.hpp"
 #include "core/output.hpp"
 #include "core/project_plugins.hpp"
 #include "core/schema_drift.hpp"
@@ -27,12 +27,7 @@ constexpr std::size_t kRecentRows = 10;
 // Bump when the JSON shape changes incompatibly (README: "JSON output").
 constexpr int kJsonVersion = 1;
 
-struct PendingFile {
-  std::string identity;
-  std::vector<std::string> notes;
-  std::vector<std::string> requires_identities;
-  std::string error;  // why it cannot be read; empty when it reads fine
-};
+using rokso::PendingFile;
 
 nlohmann::ordered_json row_json(const rokso::VersionRow& row) {
   return {
@@ -210,40 +205,12 @@ int status(rokso::Session& session) {
   const rokso::History history =
       session.version_table().read_history(kRecentRows, false, !session.has("no-checksums"), &tree);
 
-  // Pending files are read now, so status tells what migrate would stumble on.
-  std::vector<PendingFile> pending;
-  bool malformed = false;
-  for (const auto& file : tree.files()) {
-    if (history.state_of(file) != rokso::History::State::absent) continue;
-    PendingFile p{file.identity, {}, {}, {}};
-    try {
-      rokso::Migration migration = tree.read(file);
-      p.notes = std::move(migration.notes);
-      p.requires_identities = std::move(migration.requires_identities);
-    } catch (const rokso::Error& e) {
-      p.error = e.what();
-      malformed = true;
-    }
-    pending.push_back(std::move(p));
-  }
-  // In the order migrate applies them: requires adjust the tree's order (failed files are
-  // retried before any pending one, so requiring one is settled). An unknown requirement
-  // or a cycle is what migrate would stop on: shown in the tree's order, and exit 1.
-  std::string order_error;
-  try {
-    std::vector<rokso::DependencyNode> nodes;
-    nodes.reserve(pending.size());
-    for (const PendingFile& p : pending) nodes.push_back({p.identity, &p.requires_identities});
-    const std::vector<std::size_t> order = rokso::dependency_order(
-        nodes, [&history](std::string_view identity) { return history.state_of(identity) != rokso::History::State::absent; });
-    std::vector<PendingFile> ordered;
-    ordered.reserve(pending.size());
-    for (std::size_t i : order) ordered.push_back(std::move(pending[i]));
-    pending = std::move(ordered);
-  } catch (const rokso::Error& e) {
-    order_error = e.what();
-    malformed = true;
-  }
+  // Pending files are read now, so status tells what migrate would stumble on; an order
+  // that cannot be computed is what migrate would stop on: exit 1 (core/migration_plan.hpp).
+  const rokso::PendingList listed = rokso::list_pending(tree, history);
+  const std::vector<PendingFile>& pending = listed.files;
+  const std::string& order_error = listed.order_error;
+  const bool malformed = listed.malformed;
   // Applied files: changed (one read each) or gone since they were applied.
   // The text shows how many are unverified, the JSON which.
   // Through the stat cache (.rokso/stat-cache): only the files whose stat changed are read.

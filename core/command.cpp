@@ -2,6 +2,7 @@
 
 #include "core/command_table.hpp"
 #include "core/connection_settings.hpp"
+#include "core/database_access.hpp"
 #include "core/error.hpp"
 #include "core/fleet_command.hpp"
 #include "core/install_paths.hpp"

@@ -66,7 +66,7 @@ class Session {
 };
 
 struct CommandDefinition {
-  std::string name;      // "migrate": must be in command_table.cpp
+  std::string name;      // "migrate": must be in core/commands.def
   std::string synopsis;  // "[--migration <identity>]"
   po::options_description options{"Options"};
   po::positional_options_description positional;

@@ -1,5 +1,6 @@
-// The built-in commands and their one-line summaries (after git's command-list.txt).
-// Shared by the front binary's help and each rokso-<cmd>'s --help, so they agree.
+// The built-in commands and their one-line summaries (core/commands.def, after git's
+// command-list.txt). Shared by the front binary's help and each rokso-<cmd>'s --help,
+// so they agree; the build makes one executable per row of the same list.
 #pragma once
 
 #include <string>

@@ -1,4 +1,4 @@
-#include "core/database.hpp"
+#include "core/database_access.hpp"
 
 #include "core/connection_settings.hpp"
 #include "core/error.hpp"
@@ -6,10 +6,16 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 
 namespace rokso {
+
+struct Database::Handle {
+  explicit Handle(const std::string& options) : c(options) {}
+  pqxx::connection c;
+};
 
 // The server's NOTICEs (e.g. "relation already exists, skipping") are chatter unless
 // -v is on; WARNINGs always reach the user.
@@ -48,11 +54,11 @@ std::string connect_failure_message(const DatabaseSettings& settings, const std:
 Database::Database(const DatabaseSettings& settings) : settings_(settings) {
   settings_.lock = with_lock_environment(settings.lock);
   try {
-    connection_ = std::make_unique<pqxx::connection>(connection_string(settings));
+    connection_ = std::make_unique<Handle>(connection_string(settings));
   } catch (const pqxx::failure& e) {
     throw failure(connect_failure_message(settings, e.what()));
   }
-  notices_ = std::make_unique<NoticeRouter>(*connection_);
+  notices_ = std::make_unique<NoticeRouter>(connection_->c);
 }
 
 Database::~Database() {
@@ -60,9 +66,51 @@ Database::~Database() {
   connection_.reset();
 }
 
+pqxx::connection_base& Database::connection() { return connection_->c; }
+
+std::string Database::quote_name(const std::string& name) { return connection_->c.quote_name(name); }
+
 std::string Database::server_version() {
-  pqxx::nontransaction tx(*connection_);
+  pqxx::nontransaction tx(connection_->c);
   return tx.exec1("SELECT version()")[0].as<std::string>();
+}
+
+std::vector<std::string> Database::user_schemas() {
+  pqxx::nontransaction tx(connection_->c);
+  std::vector<std::string> names;
+  for (const auto& row : tx.exec(
+           "SELECT nspname FROM pg_catalog.pg_namespace "
+           "WHERE nspname <> 'information_schema' AND nspname !~ '^pg_' ORDER BY nspname")) {
+    names.push_back(row[0].as<std::string>());
+  }
+  return names;
+}
+
+int Database::server_version_number() { return connection_->c.server_version(); }
+
+Database::Endpoint Database::endpoint() {
+  pqxx::connection& c = connection_->c;
+  const char* host = c.hostname();
+  const char* port = c.port();
+  return {c.username() ? c.username() : "", c.dbname() ? c.dbname() : "", host ? host : "", port ? port : ""};
+}
+
+std::optional<std::string> Database::normalized_timestamp(const std::string& text, std::string* problem) {
+  try {
+    pqxx::nontransaction tx(connection_->c);
+    return tx.exec_params1("SELECT to_char($1::timestamp, 'YYYY-MM-DD HH24:MI:SS.US')", text)[0].as<std::string>();
+  } catch (const pqxx::broken_connection&) {
+    throw;
+  } catch (const pqxx::sql_error& e) {
+    // Class 22: data exception (invalid syntax, out of range).
+    if (e.sqlstate().compare(0, 2, "22") != 0) throw;
+    // The server's primary message only ("invalid input syntax for type timestamp: ...").
+    std::string message = e.what();
+    message = message.substr(0, message.find('\n'));
+    if (message.compare(0, 6, "ERROR:") == 0) message.erase(0, std::min(message.size(), message.find_first_not_of(' ', 6)));
+    if (problem) *problem = message;
+    return std::nullopt;
+  }
 }
 
 namespace {
@@ -95,13 +143,13 @@ void Database::prepare_for_migrations(const MigrationSettings& settings) {
       " CASE WHEN p.pid = $1 THEN pg_catalog.set_config('lock_timeout', $2, false) END,"
       " CASE WHEN p.pid = $1 AND $3 <> '' THEN pg_catalog.set_config('statement_timeout', $3, false) END,"
       " CASE WHEN p.pid = $1 AND $4 <> '' THEN pg_catalog.set_config('search_path', $4, false) END";
-  if (connection_->server_version() >= 140000) {
+  if (connection_->c.server_version() >= 140000) {
     sql +=
         ", CASE WHEN p.pid = $1 THEN pg_catalog.set_config('client_connection_check_interval', '1000', false) END";
   }
   sql += " FROM (SELECT pg_catalog.pg_backend_pid() AS pid) p";
-  pqxx::nontransaction tx(*connection_);
-  const pqxx::row row = tx.exec_params1(sql, connection_->backendpid(), settings.lock_timeout, settings.statement_timeout,
+  pqxx::nontransaction tx(connection_->c);
+  const pqxx::row row = tx.exec_params1(sql, connection_->c.backendpid(), settings.lock_timeout, settings.statement_timeout,
                                           settings.search_path);
   note_server_pid(row[0].as<int>());
   client_encoding_ = row[1].as<std::string>();
@@ -111,7 +159,7 @@ void Database::prepare_for_migrations(const MigrationSettings& settings) {
 std::string Database::begin_migration(pqxx::transaction_base& tx) {
   std::string sql = "SELECT pg_catalog.txid_current()";
   if (migration_settings_) {
-    sql += ", " + settings_sql(*migration_settings_, true, connection_->server_version(),
+    sql += ", " + settings_sql(*migration_settings_, true, connection_->c.server_version(),
                                [&tx](const std::string& v) { return tx.quote(v); });
   }
   return tx.exec1(sql)[0].as<std::string>();
@@ -138,10 +186,10 @@ Database::BookkeepingCheck Database::protect_bookkeeping(pqxx::transaction_base&
 
 void Database::reset_session() {
   if (behind_pooler_) return;
-  pqxx::nontransaction tx(*connection_);
+  pqxx::nontransaction tx(connection_->c);
   std::string sql = "RESET SESSION AUTHORIZATION; RESET ROLE; RESET ALL";
   if (migration_settings_) {
-    sql += "; SELECT " + settings_sql(*migration_settings_, false, connection_->server_version(),
+    sql += "; SELECT " + settings_sql(*migration_settings_, false, connection_->c.server_version(),
                                       [&tx](const std::string& v) { return tx.quote(v); });
   }
   tx.exec(sql);
@@ -172,14 +220,14 @@ Database::ReplyDeadline::~ReplyDeadline() {
 void Database::reset_session(pqxx::transaction_base& tx) {
   std::string sql = "RESET SESSION AUTHORIZATION; RESET ROLE; RESET ALL";
   if (migration_settings_) {
-    sql += "; SELECT " + settings_sql(*migration_settings_, true, connection_->server_version(),
+    sql += "; SELECT " + settings_sql(*migration_settings_, true, connection_->c.server_version(),
                                       [&tx](const std::string& v) { return tx.quote(v); });
   }
   tx.exec(sql);
 }
 
 bool Database::note_server_pid(int pid) {
-  const bool differs = pid != connection_->backendpid();
+  const bool differs = pid != connection_->c.backendpid();
   if (differs) behind_pooler_ = true;
   return differs;
 }
@@ -189,27 +237,6 @@ std::string describe_sql_error(const pqxx::sql_error& e) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   if (!e.sqlstate().empty()) text += "\n(SQLSTATE " + e.sqlstate() + ")";
   return text;
-}
-
-std::string compatible_identifier(const std::string& name) {
-  bool plain = !name.empty() && !(name[0] >= '0' && name[0] <= '9') && name[0] != '$';
-  for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                    (c >= '0' && c <= '9') || c == '_' || c == '$';
-    if (!ok) plain = false;
-  }
-  std::string folded = name;
-  if (plain) {
-    for (char& c : folded) {
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-  }
-  std::string quoted = "\"";
-  for (char c : folded) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
 }
 
 }  // namespace rokso

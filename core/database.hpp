@@ -1,17 +1,27 @@
-// The connection to PostgreSQL: the only place in rokso that includes libpqxx headers
-// in its interface. One command makes one Database, so one connection per command.
+// The connection to PostgreSQL. One command makes one Database, so one connection per
+// command. libpqxx stays behind it: this header names pqxx types only as declarations,
+// so commands cannot use them; core files that speak SQL include
+// core/database_access.hpp, which brings libpqxx in.
 #pragma once
 
 #include "core/config.hpp"
+#include "core/table_identity.hpp"
 
 #include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <pqxx/pqxx>
 #include <string>
 #include <thread>
+#include <vector>
+
+namespace pqxx {
+class connection_base;
+class transaction_base;
+class sql_error;
+class broken_connection;
+}  // namespace pqxx
 
 namespace rokso {
 
@@ -24,7 +34,9 @@ class Database {
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
-  pqxx::connection& connection() { return *connection_; }
+  // For core files only (core/database_access.hpp gives the type): transactions are
+  // opened on it, as pqxx::work tx(db.connection()).
+  pqxx::connection_base& connection();
   // What this connection was made from (e.g. to open a sibling connection), with
   // $ROKSO_LOCK_MODE applied to lock.mode.
   const DatabaseSettings& settings() const { return settings_; }
@@ -32,6 +44,19 @@ class Database {
 
   // e.g. "PostgreSQL 15.18 (Debian 15.18-0+deb12u1) on x86_64-pc-linux-gnu, ..."
   std::string server_version();
+  // The same as a number, e.g. 150018 (libpq's; no round trip).
+  int server_version_number();
+  // Whom this connection reached, as libpq tells it (no password).
+  struct Endpoint {
+    std::string user, dbname, host, port;
+  };
+  Endpoint endpoint();
+  // `text` as a PostgreSQL timestamp normalised by the server ('2024-05-01 12:00',
+  // 'today', ... as YYYY-MM-DD HH24:MI:SS.US), or nullopt with *problem set to the
+  // server's primary message when it is not one.
+  std::optional<std::string> normalized_timestamp(const std::string& text, std::string* problem);
+  // The database's own schemas, sorted: everything but PostgreSQL's.
+  std::vector<std::string> user_schemas();
   // Sets up this session for running migrations, in one round trip:
   // - the server notices within a second when this client dies (kill -9, Ctrl-C), even
   //   in the middle of a long statement, instead of finishing work nobody will commit
@@ -110,12 +135,13 @@ class Database {
   };
 
   // The server's own quoting of an identifier.
-  std::string quote_name(const std::string& name) { return connection_->quote_name(name); }
+  std::string quote_name(const std::string& name);
 
  private:
   class NoticeRouter;
+  struct Handle;  // the pqxx::connection (database.cpp)
   DatabaseSettings settings_;
-  std::unique_ptr<pqxx::connection> connection_;
+  std::unique_ptr<Handle> connection_;
   std::unique_ptr<NoticeRouter> notices_;  // destroyed before the connection
   bool behind_pooler_ = false;
   // Set by prepare_for_migrations().
@@ -123,14 +149,5 @@ class Database {
   std::string client_encoding_;  // as libpq negotiated it at connect
   std::string lock_probe_;
 };
-
-// A server error as the user should see it: the message (with libpq's LINE/caret
-// context when the server gave a position) and the SQLSTATE.
-std::string describe_sql_error(const pqxx::sql_error& e);
-
-// Quotes a name the way roksopsql's unquoted SQL resolved it: a plain identifier is
-// folded to lower case (roksopsql spliced names unquoted, so PostgreSQL folded them);
-// anything else is used verbatim, in double quotes.
-std::string compatible_identifier(const std::string& name);
 
 }  // namespace rokso

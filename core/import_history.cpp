@@ -1,5 +1,6 @@
 #include "core/import_history.hpp"
 
+#include "core/database_access.hpp"
 #include "core/error.hpp"
 
 #include <map>
@@ -157,6 +158,23 @@ ToolHistory read_tool_history(pqxx::transaction_base& tx, const ImportTree& tree
     throw failure("cannot read " + history.table + " as " + tool + "'s history: " + one_line(e.what()));
   }
   return history;
+}
+
+ToolHistory read_tool_history(Database& db, const ImportTree& tree, const std::string& table_name) {
+  pqxx::read_transaction tx(db.connection());
+  return read_tool_history(tx, tree, table_name);
+}
+
+bool record_adopted(Database& db, VersionTable& table, const ImportTree& tree, const std::string& table_name,
+                    const ToolHistory& shown, const std::vector<std::pair<std::string, std::string>>& rows,
+                    const std::string& revision) {
+  pqxx::work tx(db.connection());
+  // Read again in the transaction that records: what is recorded is what the history
+  // says at commit time, even if the tool ran in between.
+  if (read_tool_history(tx, tree, table_name).applied != shown.applied) return false;
+  table.record_complete(tx, rows, revision);
+  tx.commit();
+  return true;
 }
 
 }  // namespace rokso

@@ -7,12 +7,12 @@
 //   Flyway          flyway_schema_history(installed_rank, version, description, type,
 //                   script, checksum, ..., success): SQL rows applied, UNDO_SQL and
 //                   DELETE rows undone, everything up to a BASELINE applied
-// Only read, inside the caller's transaction: the table stays as the tool left it.
+// Only read: the table stays as the tool left it.
 #pragma once
 
+#include "core/database.hpp"
 #include "core/import_tree.hpp"
-
-#include <pqxx/pqxx>
+#include "core/version_table.hpp"
 
 #include <string>
 #include <vector>
@@ -33,5 +33,15 @@ const char* default_history_table(ImportTool tool);
 // or when the history says a migration failed (golang-migrate's dirty flag, a Flyway row
 // with success = false), or when golang-migrate's version has no file in the tree.
 ToolHistory read_tool_history(pqxx::transaction_base& tx, const ImportTree& tree, const std::string& table_name);
+// The same in a read-only transaction of its own.
+ToolHistory read_tool_history(Database& db, const ImportTree& tree, const std::string& table_name);
+
+// Adoption, in one transaction: reads `table_name` again and, when it still says what
+// `shown` says, records `rows` (identity, checksum) as complete at `revision`
+// (VersionTable::record_complete()). False, with nothing recorded, when the tool's
+// history changed meanwhile. REQUIRES: the MigrationLock, and table.ensure() ran.
+bool record_adopted(Database& db, VersionTable& table, const ImportTree& tree, const std::string& table_name,
+                    const ToolHistory& shown, const std::vector<std::pair<std::string, std::string>>& rows,
+                    const std::string& revision);
 
 }  // namespace rokso

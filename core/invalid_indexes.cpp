@@ -1,5 +1,7 @@
 #include "core/invalid_indexes.hpp"
 
+#include "core/database_access.hpp"
+
 namespace rokso {
 
 std::vector<InvalidIndex> invalid_indexes(Database& db) {
@@ -12,6 +14,11 @@ std::vector<InvalidIndex> invalid_indexes(Database& db) {
   std::vector<InvalidIndex> found;
   for (const auto& row : r) found.push_back({row[0].as<std::string>(), row[1].as<std::string>()});
   return found;
+}
+
+void drop_invalid_index(Database& db, const InvalidIndex& index) {
+  pqxx::nontransaction tx(db.connection());
+  tx.exec("DROP INDEX CONCURRENTLY IF EXISTS " + index.sql_name);
 }
 
 }  // namespace rokso

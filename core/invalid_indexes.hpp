@@ -20,4 +20,7 @@ struct InvalidIndex {
 // Every invalid index in the database, sorted.
 std::vector<InvalidIndex> invalid_indexes(Database& db);
 
+// DROP INDEX CONCURRENTLY IF EXISTS `index`, in autocommit mode (as it must run).
+void drop_invalid_index(Database& db, const InvalidIndex& index);
+
 }  // namespace rokso

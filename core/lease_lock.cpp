@@ -1,5 +1,6 @@
 #include "core/lease_lock.hpp"
 
+#include "core/database_access.hpp"
 #include "core/error.hpp"
 #include "core/table_trust.hpp"
 
@@ -17,34 +18,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // Reads one double-quoted identifier at `pos` ("" inside stands for "), advancing pos.
-std::string read_quoted(const std::string& text, std::size_t& pos) {
-  if (pos >= text.size() || text[pos] != '"') return {};
-  std::string name;
-  for (++pos; pos < text.size(); ++pos) {
-    if (text[pos] == '"') {
-      if (pos + 1 < text.size() && text[pos + 1] == '"') {
-        name += '"';
-        ++pos;
-      } else {
-        ++pos;
-        return name;
-      }
-    } else {
-      name += text[pos];
-    }
-  }
-  return {};
-}
-
-std::string quote_identifier(const std::string& name) {
-  std::string quoted = "\"";
-  for (char c : name) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
-
 std::string random_token() {
   std::random_device device;
   char text[33];
@@ -71,26 +44,17 @@ std::string describe_this_process() {
 
 }  // namespace
 
-std::string lease_table_name(const std::string& version_table_sql_name) {
-  std::size_t pos = 0;
-  const std::string schema = read_quoted(version_table_sql_name, pos);
-  std::string table;
-  if (pos < version_table_sql_name.size() && version_table_sql_name[pos] == '.') {
-    ++pos;
-    table = read_quoted(version_table_sql_name, pos);
-  }
-  if (schema.empty() || table.empty() || pos != version_table_sql_name.size()) {
-    throw failure("internal: unexpected version table name " + version_table_sql_name);
-  }
+std::string lease_table_name(const TableIdentity& version_table) {
+  const std::string& table = version_table.name;
   const std::string name = table + "_lock";
   if (name.size() > 63) {
     throw usage_error("the version table name '" + table + "' is too long for lock_mode \"lease\": its lease table '" +
                       name + "' would pass PostgreSQL's 63 bytes");
   }
-  return quote_identifier(schema) + "." + quote_identifier(name);
+  return TableIdentity{version_table.schema, name}.sql_name();
 }
 
-std::optional<std::string> live_lease(pqxx::connection& c, const std::string& lease_table) {
+std::optional<std::string> live_lease(pqxx::connection_base& c, const std::string& lease_table) {
   pqxx::nontransaction tx(c);
   pqxx::result r = tx.exec(
       "SELECT held_by, pg_catalog.ceil(extract(epoch FROM expires_at - pg_catalog.now()))::bigint FROM " +

@@ -33,16 +33,16 @@ namespace rokso {
 // the version table's quoted name.
 inline constexpr const char* kAdvisoryLockClass = "1919904627";
 
-// "<schema>"."<table>_lock" for the quoted version table name "<schema>"."<table>".
+// "<schema>"."<table>_lock", quoted for SQL, for the version table <schema>.<table>.
 // Throws Error(kExitUsage) when the name would pass PostgreSQL's 63 bytes.
-std::string lease_table_name(const std::string& version_table_sql_name);
+std::string lease_table_name(const TableIdentity& version_table);
 
 // A live lease on `lease_table` described as "lease held by rokso pid 1234 on host h,
 // expires in 41 s", or nullopt when there is none (the table must exist).
-std::optional<std::string> live_lease(pqxx::connection& c, const std::string& lease_table);
+std::optional<std::string> live_lease(pqxx::connection_base& c, const std::string& lease_table);
 
 // The server process holding the session-mode advisory lock for `key`, if any.
-std::optional<long long> session_lock_holder(pqxx::connection& c, const std::string& key);
+std::optional<long long> session_lock_holder(pqxx::connection_base& c, const std::string& key);
 
 class LeaseLock {
  public:

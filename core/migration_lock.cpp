@@ -1,5 +1,6 @@
 #include "core/migration_lock.hpp"
 
+#include "core/database_access.hpp"
 #include "core/error.hpp"
 #include "core/lease_lock.hpp"
 #include "core/output.hpp"
@@ -44,7 +45,7 @@ void wait_for(double timeout_s, const std::function<bool(std::string*)>& attempt
 
 }  // namespace
 
-std::optional<long long> session_lock_holder(pqxx::connection& c, const std::string& key) {
+std::optional<long long> session_lock_holder(pqxx::connection_base& c, const std::string& key) {
   pqxx::nontransaction tx(c);
   pqxx::result r = tx.exec_params(
       "SELECT l.pid FROM pg_catalog.pg_locks l "
@@ -58,24 +59,24 @@ std::optional<long long> session_lock_holder(pqxx::connection& c, const std::str
   return r[0][0].as<long long>();
 }
 
-MigrationLock::MigrationLock(Database& db, const std::string& version_table_sql_name, double timeout_s)
-    : db_(db), key_(version_table_sql_name) {
+MigrationLock::MigrationLock(Database& db, const TableIdentity& version_table, double timeout_s)
+    : db_(db), key_(version_table.sql_name()) {
   try {
     if (db_.lock_settings().mode == LockMode::lease) {
-      lease_table_ = lease_table_name(key_);
+      lease_table_ = lease_table_name(version_table);
       lease_ = std::make_unique<LeaseLock>(db_, key_, lease_table_);
       wait_for(timeout_s, [this](std::string* holder) { return lease_->try_acquire(holder); });
       db_.set_lock_probe(lease_->probe_sql());
     } else {
       // A version table whose name is too long for a lease table has no lease to look for.
       try {
-        lease_table_ = lease_table_name(key_);
+        lease_table_ = lease_table_name(version_table);
       } catch (const Error&) {
         lease_table_.clear();
       }
       lock_db_ = std::make_unique<Database>(db_.settings());
       wait_for(timeout_s, [this](std::string* holder) { return try_session_lock(holder); });
-      pqxx::connection& c = lock_db_->connection();
+      pqxx::connection_base& c = lock_db_->connection();
       db_.set_lock_probe("EXISTS (SELECT FROM pg_catalog.pg_locks l WHERE l.locktype = 'advisory' AND l.granted"
                          " AND l.pid = " + std::to_string(c.backendpid()) + " AND l.classid = " +
                          std::string(kAdvisoryLockClass) + "::oid AND l.objid = pg_catalog.hashtext(" + c.quote(key_) +
@@ -89,7 +90,7 @@ MigrationLock::MigrationLock(Database& db, const std::string& version_table_sql_
 }
 
 bool MigrationLock::try_session_lock(std::string* holder) {
-  pqxx::connection& c = lock_db_->connection();
+  pqxx::connection_base& c = lock_db_->connection();
   bool got = false;
   bool lease_table_exists = false;
   {

@@ -39,10 +39,10 @@ class LeaseLock;
 
 class MigrationLock {
  public:
-  // Waits up to `timeout_s` seconds for the lock on `version_table_sql_name` (a quoted
-  // "schema"."table"), saying once on stderr who it waits for. Throws Error(kExitFailed)
+  // Waits up to `timeout_s` seconds for the lock on `version_table` (VersionTable::
+  // identity()), saying once on stderr who it waits for. Throws Error(kExitFailed)
   // on timeout, and in session mode behind a connection pooler.
-  MigrationLock(Database& db, const std::string& version_table_sql_name, double timeout_s);
+  MigrationLock(Database& db, const TableIdentity& version_table, double timeout_s);
   // Releases the lock (a session lock is also released by the server if the process
   // dies; a lease expires).
   ~MigrationLock();

@@ -1,6 +1,7 @@
 #include "core/migration_runner.hpp"
 
 #include "core/checksum.hpp"
+#include "core/database_access.hpp"
 #include "core/error.hpp"
 #include "core/invalid_indexes.hpp"
 #include "core/output.hpp"

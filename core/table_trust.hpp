@@ -4,7 +4,7 @@
 // table it owns, and makes new ones writable by their owner alone.
 #pragma once
 
-#include <pqxx/pqxx>
+#include "core/database_access.hpp"
 
 #include <string>
 

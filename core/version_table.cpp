@@ -1,6 +1,8 @@
 #include "core/version_table.hpp"
 
 #include "core/checksum.hpp"
+#include "core/database_access.hpp"
+#include "core/lease_lock.hpp"
 #include "core/error.hpp"
 #include "core/table_trust.hpp"
 
@@ -37,7 +39,8 @@ VersionTable::VersionTable(Database& db, const std::string& schema, const std::s
     : db_(db),
       schema_(schema),
       table_(table),
-      sql_name_(compatible_identifier(schema) + "." + compatible_identifier(table)),
+      identity_(TableIdentity::from_config(schema, table)),
+      sql_name_(identity_.sql_name()),
       display_name_(schema + "." + table) {}
 
 std::vector<std::string> VersionTable::column_names(pqxx::transaction_base& tx) {
@@ -339,6 +342,31 @@ Error VersionTable::lost_error(const Database::ReplyDeadline& deadline, const pq
                  " s (read_timeout) and 5 s more; its process may be stopped or the network gone; gave up");
 }
 
+History History::from_rows(const std::vector<VersionRow>& rows, std::size_t recent, const MigrationTree* tree) {
+  History history;
+  history.tree_ = tree;
+  if (tree) history.file_rows_.assign(tree->files().size(), static_cast<unsigned char>(State::absent));
+  history.exists_ = true;
+  std::vector<const VersionRow*> complete;
+  for (const VersionRow& row : rows) {
+    history.revisions_.insert(row.version);
+    const bool is_complete = row.status == kStatusComplete;
+    if (is_complete) {
+      complete.push_back(&row);
+    } else {
+      history.failed_.push_back(row);
+    }
+    history.add_row(row.filename, is_complete, row.checksum.empty() ? nullptr : &row.checksum);
+  }
+  for (std::size_t i = complete.size() - std::min(recent, complete.size()); i < complete.size(); ++i) {
+    history.recent_complete_.push_back(*complete[i]);
+  }
+  std::sort(history.entries_.begin(), history.entries_.end(),
+            [](const Entry& a, const Entry& b) { return a.identity < b.identity; });
+  std::sort(history.odd_checksums_.begin(), history.odd_checksums_.end());
+  return history;
+}
+
 History VersionTable::read_history(std::size_t recent, bool with_revisions, bool with_checksums,
                                    const MigrationTree* tree) {
   History history;
@@ -547,6 +575,74 @@ void VersionTable::record_complete(pqxx::transaction_base& tx,
 
 void VersionTable::remove(pqxx::transaction_base& tx, long long id) {
   tx.exec_params("DELETE FROM " + sql_name_ + " WHERE id = $1", id);
+}
+
+void VersionTable::record_complete(const std::string& identity, const std::string& revision, bool replaces_failed_row,
+                                   const std::string& checksum) {
+  pqxx::work tx(db_.connection());
+  record(tx, identity, revision, kStatusComplete, replaces_failed_row, 0, 0, "", checksum);
+  tx.commit();
+}
+
+void VersionTable::record_complete(const std::vector<std::pair<std::string, std::string>>& rows,
+                                   const std::string& revision) {
+  pqxx::work tx(db_.connection());
+  record_complete(tx, rows, revision);
+  tx.commit();
+}
+
+std::optional<std::string> VersionTable::set_checksums(const std::vector<std::pair<std::string, std::string>>& checksums) {
+  pqxx::work tx(db_.connection());
+  for (const auto& [identity, checksum] : checksums) {
+    if (!set_checksum(tx, identity, checksum)) return identity;  // the transaction rolls back
+  }
+  tx.commit();
+  return std::nullopt;
+}
+
+void VersionTable::remove(long long id) {
+  pqxx::work tx(db_.connection());
+  remove(tx, id);
+  tx.commit();
+}
+
+std::set<long long> VersionTable::complete_executed_after(const std::string& timestamp) {
+  pqxx::nontransaction tx(db_.connection());
+  std::set<long long> ids;
+  for (const auto& row : tx.exec_params("SELECT id FROM " + sql_name_ +
+                                            " WHERE status = 'complete' AND executedat > $1::timestamp",
+                                        timestamp)) {
+    ids.insert(row[0].as<long long>());
+  }
+  return ids;
+}
+
+bool VersionTable::schema_exists() {
+  pqxx::nontransaction tx(db_.connection());
+  return tx.exec_params1("SELECT to_regnamespace(quote_ident($1)) IS NOT NULL", identity_.schema)[0].as<bool>();
+}
+
+std::set<unsigned> VersionTable::bookkeeping_relations() {
+  std::string lease_table = sql_name_;  // a name too long for a lease table has none
+  try {
+    lease_table = lease_table_name(identity_);
+  } catch (const Error&) {
+  }
+  pqxx::nontransaction tx(db_.connection());
+  const pqxx::result r = tx.exec_params(
+      "SELECT t.oid::bigint, s.oid::bigint FROM (SELECT to_regclass($1) AS oid UNION ALL SELECT to_regclass($2)) t "
+      "LEFT JOIN pg_catalog.pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = t.oid "
+      "  AND d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') "
+      "LEFT JOIN pg_catalog.pg_class s ON s.oid = d.objid AND s.relkind = 'S' "
+      "WHERE t.oid IS NOT NULL",
+      sql_name_, lease_table);
+  std::set<unsigned> oids;
+  for (const auto& row : r) {
+    for (const auto& field : row) {
+      if (!field.is_null()) oids.insert(static_cast<unsigned>(field.as<long long>()));
+    }
+  }
+  return oids;
 }
 
 }  // namespace rokso

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -64,6 +65,10 @@ class History {
   };
 
   History() = default;
+  // A History of `rows` (ordered by id), as VersionTable::read_history() would read them
+  // with `recent` and revisions, without a database (for tests and tools).
+  static History from_rows(const std::vector<VersionRow>& rows, std::size_t recent,
+                           const MigrationTree* tree = nullptr);
   History(History&&) = default;
   History& operator=(History&&) = default;
 
@@ -126,6 +131,8 @@ class VersionTable {
   // holds on the table, as migrations do; "5s" unless set.
   void set_read_lock_timeout(std::string lock_timeout) { read_lock_timeout_ = std::move(lock_timeout); }
 
+  // Which table (e.g. for the MigrationLock, whose key it is).
+  const TableIdentity& identity() const { return identity_; }
   // "schema"."table", quoted for SQL.
   const std::string& sql_name() const { return sql_name_; }
   // schema.table as the user wrote it, for messages.
@@ -174,6 +181,28 @@ class VersionTable {
   // Deletes the row `id` inside `tx` (rollback).
   void remove(pqxx::transaction_base& tx, long long id);
 
+  // The same operations, each in a transaction of its own, for commands (which hold
+  // no transaction: libpqxx stays in core).
+  // record() of a complete row without a duration (rokso mark --applied).
+  void record_complete(const std::string& identity, const std::string& revision, bool replaces_failed_row,
+                       const std::string& checksum);
+  // record_complete() of many rows (rokso remap).
+  void record_complete(const std::vector<std::pair<std::string, std::string>>& rows, const std::string& revision);
+  // set_checksum() for each (identity, checksum), all or none: returns the first identity
+  // that has no complete row (then nothing was recorded), or nullopt when all were set.
+  std::optional<std::string> set_checksums(const std::vector<std::pair<std::string, std::string>>& checksums);
+  // remove() (rokso mark --pending).
+  void remove(long long id);
+
+  // Ids of the complete rows executed after `timestamp` (a normalised PostgreSQL
+  // timestamp, Database::normalized_timestamp()), compared by the server.
+  std::set<long long> complete_executed_after(const std::string& timestamp);
+  // Whether the schema the table belongs in exists (before ensure() would create it).
+  bool schema_exists();
+  // The oids of rokso's own relations here: the table, its id sequence and the lease
+  // lock table beside it (rokso remap leaves them out).
+  std::set<unsigned> bookkeeping_relations();
+
  private:
   // Also refuses a table rokso does not own (core/table_trust.hpp).
   std::vector<std::string> column_names(pqxx::transaction_base& tx);
@@ -190,6 +219,7 @@ class VersionTable {
   Database& db_;
   std::string schema_;
   std::string table_;
+  TableIdentity identity_;
   std::string sql_name_;
   std::string display_name_;
   std::string read_lock_timeout_ = "5s";
