@@ -88,10 +88,7 @@ int init_on_dev_server(rokso::Session& session, const fs::path& root, rokso::Con
   rokso::out::line("working directory::  " + root.string());
   rokso::out::line("[*] Dev server running: " + server.url());
   rokso::Database db(config.database);
-  if (schema != "public") {
-    pqxx::nontransaction tx(db.connection());
-    tx.exec("CREATE SCHEMA IF NOT EXISTS " + rokso::compatible_identifier(schema));
-  }
+  if (schema != "public") db.create_schema_if_missing(schema);
   prepare_version_table(db, config);
   fs::create_directories(root / "migration", ec);
   if (ec) throw rokso::failure("cannot create '" + (root / "migration").string() + "': " + ec.message());

@@ -255,7 +255,7 @@ int migrate(rokso::Session& session) {
   rokso::verify_applied_files(table, session.tree(), history, session.has("allow-modified"));
 
   std::vector<PlannedMigration> planned = plan(session, history);
-  std::vector<std::pair<const MigrationFile*, const rokso::Migration*>> to_lint;
+  std::vector<std::pair<const rokso::MigrationFile*, const rokso::Migration*>> to_lint;
   for (const PlannedMigration& p : planned) to_lint.emplace_back(p.file, &p.migration);
   rokso::lint_before_migrate(session, session.get<std::string>("lint"), to_lint);
   if (planned.empty()) {

@@ -2,6 +2,7 @@
 
 #include "core/connection_settings.hpp"
 #include "core/error.hpp"
+#include "core/table_identity.hpp"
 #include "core/output.hpp"
 
 #include <sys/socket.h>
@@ -84,6 +85,11 @@ std::vector<std::string> Database::user_schemas() {
     names.push_back(row[0].as<std::string>());
   }
   return names;
+}
+
+void Database::create_schema_if_missing(const std::string& schema) {
+  pqxx::nontransaction tx(connection_->c);
+  tx.exec("CREATE SCHEMA IF NOT EXISTS " + compatible_identifier(schema));
 }
 
 int Database::server_version_number() { return connection_->c.server_version(); }

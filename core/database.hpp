@@ -57,6 +57,9 @@ class Database {
   std::optional<std::string> normalized_timestamp(const std::string& text, std::string* problem);
   // The database's own schemas, sorted: everything but PostgreSQL's.
   std::vector<std::string> user_schemas();
+  // CREATE SCHEMA IF NOT EXISTS, the name resolved as config.json's names are
+  // (compatible_identifier()): for `init --dev`, whose fresh database has only public.
+  void create_schema_if_missing(const std::string& schema);
   // Sets up this session for running migrations, in one round trip:
   // - the server notices within a second when this client dies (kill -9, Ctrl-C), even
   //   in the middle of a long statement, instead of finishing work nobody will commit

@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <pqxx/pqxx>
+#include "core/database_access.hpp"
 
 #include <algorithm>
 #include <cerrno>

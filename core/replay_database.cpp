@@ -1,4 +1,5 @@
 #include "core/replay_database.hpp"
+#include "core/database_access.hpp"
 
 #include "core/dependency_order.hpp"
 #include "core/error.hpp"
@@ -52,7 +53,7 @@ ReplayDatabase::ReplayDatabase(const DatabaseSettings& database, const Config& c
   }
   db_.prepare_for_migrations(settings);
   table_ = std::make_unique<VersionTable>(db_, config.database.schema, config.version_table);
-  lock_ = std::make_unique<MigrationLock>(db_, table_->sql_name(), 30);
+  lock_ = std::make_unique<MigrationLock>(db_, table_->identity(), 30);
   table_->ensure();
   runner_ = std::make_unique<MigrationRunner>(db_, *table_, settings.lock_retries);
   revision_ = new_revision_id([](const std::string&) { return false; });

@@ -1,4 +1,5 @@
 #include "core/schema_drift.hpp"
+#include "core/database_access.hpp"
 
 #include "core/error.hpp"
 #include "core/migration_runner.hpp"

@@ -1,4 +1,5 @@
 #include "core/schema_snapshot.hpp"
+#include "core/database_access.hpp"
 
 #include <set>
 
@@ -164,7 +165,7 @@ std::string shown(const std::string& definition) {
 
 }  // namespace
 
-SchemaSnapshot take_snapshot(pqxx::connection& connection, const SnapshotScope& scope) {
+SchemaSnapshot take_snapshot(pqxx::connection_base& connection, const SnapshotScope& scope) {
   pqxx::nontransaction tx(connection);
   const pqxx::result rows =
       tx.exec_params(kSnapshotQuery, text_array(scope.schemas), scope.version_schema, scope.version_table);

@@ -45,7 +45,7 @@ struct SnapshotScope {
 };
 
 // One round trip. Throws pqxx errors as they come.
-SchemaSnapshot take_snapshot(pqxx::connection& connection, const SnapshotScope& scope);
+SchemaSnapshot take_snapshot(pqxx::connection_base& connection, const SnapshotScope& scope);
 
 // The schemas a snapshot holds objects in (from its "schema" objects), catalog names.
 std::vector<std::string> snapshot_schemas(const SchemaSnapshot& snapshot);

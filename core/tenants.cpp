@@ -1,4 +1,5 @@
 #include "core/tenants.hpp"
+#include "core/database_access.hpp"
 
 #include "core/error.hpp"
 

@@ -10,7 +10,7 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <pqxx/pqxx>
+#include "core/database_access.hpp"
 
 #include <chrono>
 #include <cstring>
