@@ -234,6 +234,9 @@ exercise 0 - import --from golang-migrate "$WORK/sec_gm" --dry-run
 # --drift read this project's database with its password.
 SCRATCH_SERVER="host=$ROKSO_TEST_PGHOST port=$ROKSO_TEST_PGPORT user=postgres dbname=postgres"
 exercise 0 - dev status
+# lint reads the version table (with the password) to know what is pending.
+exercise "0|1" - lint
+exercise "0|1" - lint -v --format json --all
 exercise "0|1" - verify --dev-url "$SCRATCH_SERVER"
 exercise "0|1" - diff -v --dev-url "$SCRATCH_SERVER"
 exercise "0|1" - status --drift --dev-url "$SCRATCH_SERVER"

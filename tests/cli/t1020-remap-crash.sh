@@ -33,7 +33,7 @@ done
 REMAP_PID=$!
 WAITING=""
 for _ in $(seq 1 600); do
-  WAITING=$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'rokso' AND datname = current_database() AND wait_event_type = 'Lock'")
+  WAITING=$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'rokso remap' AND datname = current_database() AND wait_event_type = 'Lock'")
   [ "$WAITING" = 1 ] && break
   kill -0 "$REMAP_PID" 2>/dev/null || break
   sleep 0.05

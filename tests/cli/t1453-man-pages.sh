@@ -7,7 +7,8 @@
 . "$ROKSO_SOURCE_DIR/tests/lib/cli.sh"
 
 MAN=$ROKSO_TEST_PREFIX/share/man
-BUILTINS="init create status migrate rollback mark accept last-success show remap import plugins"
+# Every built-in command, as the front binary lists them (core/commands.def).
+BUILTINS=$(sed -n 's/^ROKSO_COMMAND("\([a-z0-9-]*\)".*/\1/p' "$ROKSO_SOURCE_DIR/core/commands.def" | tr '\n' ' ')
 # Wide enough that no line wraps or hyphenates: the checks below read whole lines.
 export MANWIDTH=400 MAN_KEEP_FORMATTING= LC_ALL=C.UTF-8
 

@@ -91,7 +91,7 @@ cp "$PROJECT/config.json" "$WORK/good.json"
 sed -i 's/"eu-1": "postgresql:/"eu-1": "mysql:/' "$PROJECT/config.json"
 run rokso status --target eu-1
 expect_code 2 "not a postgres URL"
-expect_one_line_error "a connection URL must start with postgres:// or postgresql://"
+expect_one_line_error "not a postgres:// or postgresql:// URL"
 cp "$WORK/good.json" "$PROJECT/config.json"
 sed -i 's/\${STAGING_DB}/${STAGING DB}/' "$PROJECT/config.json"
 STAGING_DB=x run rokso status --target staging
