@@ -13,6 +13,7 @@
 #include "core/error.hpp"
 #include "core/external_context.hpp"
 #include "core/install_paths.hpp"
+#include "core/text_util.hpp"
 #include "core/output.hpp"
 
 #include <sys/stat.h>
@@ -135,26 +136,12 @@ void list_commands() {
   std::fputs("\nSee 'rokso help <command>' to read about a specific command.\n", stdout);
 }
 
-// Damerau-free Levenshtein distance, for "did you mean".
-std::size_t distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
 int unknown_command(const std::string& name) {
   std::fprintf(stderr, "rokso: '%s' is not a rokso command. See 'rokso --help'.\n", name.c_str());
   std::vector<std::string> similar;
   std::size_t best = 3;  // farther than this is not a typo
   for (const auto& c : all_commands()) {
-    std::size_t d = distance(name, c.first);
+    std::size_t d = rokso::edit_distance(name, c.first);
     if (c.first.compare(0, name.size(), name) == 0 && !name.empty()) d = std::min<std::size_t>(d, 1);
     if (d < best) {
       best = d;

@@ -1,6 +1,7 @@
 #include "core/connection_settings.hpp"
 
 #include "core/error.hpp"
+#include "core/text_util.hpp"
 #include "core/output.hpp"
 
 #include <libpq-fe.h>
@@ -197,23 +198,11 @@ bool is_wait_bound(const std::string& key) {
 }  // namespace
 
 std::string closest_word(const std::string& word, const std::vector<std::string>& known) {
-  auto distance = [](const std::string& a, const std::string& b) {
-    std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-      cur[0] = i;
-      for (std::size_t j = 1; j <= b.size(); ++j) {
-        cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      }
-      std::swap(prev, cur);
-    }
-    return prev[b.size()];
-  };
   std::string best;
   // Farther than a third of the word (at least 2) is not a typo.
   std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
   for (const std::string& candidate : known) {
-    const std::size_t d = distance(word, candidate);
+    const std::size_t d = edit_distance(word, candidate);
     if (d < best_distance) {
       best_distance = d;
       best = candidate;

@@ -111,25 +111,6 @@ using nlohmann::json;
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
 
-// Past the blanks, `;` and comments the parser counts as part of the chunk before a statement.
-std::size_t statement_start(const std::string& s, std::size_t begin, std::size_t end) {
-  for (;;) {
-    while (begin < end && (is_space(s[begin]) || s[begin] == ';')) ++begin;
-    if (begin + 1 < end && s[begin] == '-' && s[begin + 1] == '-') {
-      const std::size_t nl = s.find('\n', begin);
-      begin = nl == std::string::npos || nl >= end ? end : nl + 1;
-      continue;
-    }
-    if (begin + 1 < end && s[begin] == '/' && s[begin + 1] == '*') {
-      const std::size_t close = s.find("*/", begin + 2);
-      if (close == std::string::npos || close + 2 > end) return begin;
-      begin = close + 2;
-      continue;
-    }
-    return begin;
-  }
-}
-
 std::string shortened(const std::string& s, std::size_t begin, std::size_t end) {
   std::string out;
   for (std::size_t i = begin; i < end && out.size() < 90; ++i) {
@@ -256,7 +237,7 @@ Script parse_script(const std::string& sql) {
           Statement s;
           s.type = stmt.begin().key();
           s.node = std::move(stmt.begin().value());
-          s.begin = statement_start(sql, location, chunk_end);
+          s.begin = statement_text_start(sql, location, chunk_end);
           line += static_cast<long>(std::count(sql.begin() + static_cast<std::ptrdiff_t>(counted_to),
                                                sql.begin() + static_cast<std::ptrdiff_t>(s.begin), '\n'));
           counted_to = s.begin;

@@ -60,4 +60,23 @@ bool is_blank_sql(const std::string& script) {
   return b >= e;
 }
 
+std::size_t statement_text_start(const std::string& s, std::size_t begin, std::size_t end) {
+  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; };
+  for (;;) {
+    while (begin < end && (is_space(s[begin]) || s[begin] == ';')) ++begin;
+    if (begin + 1 < end && s[begin] == '-' && s[begin + 1] == '-') {
+      const std::size_t nl = s.find('\n', begin);
+      begin = nl == std::string::npos || nl >= end ? end : nl + 1;
+      continue;
+    }
+    if (begin + 1 < end && s[begin] == '/' && s[begin + 1] == '*') {
+      const std::size_t close = s.find("*/", begin + 2);
+      if (close == std::string::npos || close + 2 > end) return begin;
+      begin = close + 2;
+      continue;
+    }
+    return begin;
+  }
+}
+
 }  // namespace rokso

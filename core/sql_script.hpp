@@ -20,4 +20,9 @@ std::vector<SqlStatement> split_sql(const std::string& script);
 // Whether `script` holds nothing but whitespace and comments.
 bool is_blank_sql(const std::string& script);
 
+// The first byte of a statement's own text in script[begin, end): past the blanks, `;`
+// and comments that libpg_query counts as part of the chunk before a statement
+// (its stmt_location). For positions (`file:line`) and quoting the statement.
+std::size_t statement_text_start(const std::string& script, std::size_t begin, std::size_t end);
+
 }  // namespace rokso

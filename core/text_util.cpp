@@ -1,6 +1,9 @@
 #include "core/text_util.hpp"
 
+#include <algorithm>
 #include <ctime>
+#include <utility>
+#include <vector>
 
 namespace rokso {
 
@@ -59,6 +62,19 @@ std::string escape_for_display(const std::string& text, bool keep_line_breaks) {
     i += len;
   }
   return out;
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
 }
 
 }  // namespace rokso

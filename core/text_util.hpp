@@ -3,12 +3,16 @@
 
 #include <rokso/utf8.hpp>  // valid_utf8(), shared with the plugins
 
+#include <cstddef>
 #include <string>
 
 namespace rokso {
 
 // `s` without leading and trailing spaces, tabs, CR and LF.
 std::string trim(const std::string& s);
+
+// Levenshtein distance (insert, delete, replace: one each), for "did you mean".
+std::size_t edit_distance(const std::string& a, const std::string& b);
 
 // The time now as migration file names start with it: "2021_03_29__19_14_28", in UTC
 // unless `local` (roksopsql's choice; config.json's "timestamps": "local").

@@ -1,6 +1,7 @@
 #include "core/transaction_control.hpp"
 
 #include "core/error.hpp"
+#include "core/sql_script.hpp"
 #include "core/transaction_mode.hpp"
 
 #include <pg_query.h>
@@ -14,26 +15,6 @@ namespace {
 using nlohmann::json;
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
-
-// The first byte of a statement's own text in [begin, end): past the blanks, `;` and
-// comments the parser counts as part of the chunk before it.
-std::size_t skip_blanks_and_comments(const std::string& s, std::size_t begin, std::size_t end) {
-  for (;;) {
-    while (begin < end && (is_space(s[begin]) || s[begin] == ';')) ++begin;
-    if (begin + 1 < end && s[begin] == '-' && s[begin + 1] == '-') {
-      const std::size_t nl = s.find('\n', begin);
-      begin = nl == std::string::npos || nl >= end ? end : nl + 1;
-      continue;
-    }
-    if (begin + 1 < end && s[begin] == '/' && s[begin + 1] == '*') {
-      const std::size_t close = s.find("*/", begin + 2);
-      if (close == std::string::npos || close + 2 > end) return begin;
-      begin = close + 2;
-      continue;
-    }
-    return begin;
-  }
-}
 
 // The statement on one line, blanks collapsed, at most 60 bytes.
 std::string one_line_statement(const std::string& text) {
@@ -101,7 +82,7 @@ TransactionControlScan scan_transaction_control(const std::string& sql) {
         s.kind = node.value("kind", std::string("TRANS_STMT_BEGIN"));
         s.chain = node.value("chain", false);
         s.options = node.contains("options");
-        s.begin = skip_blanks_and_comments(sql, location, chunk_end);
+        s.begin = statement_text_start(sql, location, chunk_end);
         s.text = one_line_statement(sql.substr(s.begin, chunk_end - s.begin));
         s.line = 1 + std::count(sql.begin(), sql.begin() + static_cast<std::ptrdiff_t>(s.begin), '\n');
         // Its ';' belongs to it (blanked with it when unwrapped).
