@@ -1,6 +1,20 @@
-# Shared by bench/run.sh and bench/status.sh (sourced, after `cd` to the source tree):
+# Shared by the bench/ scripts (sourced, after `cd` to the source tree):
 # the throwaway server, projects, migration files, and the timing helpers.
 PG_BIN=/usr/lib/postgresql/15/bin
+
+# release_rokso: sets ROKSO to a Release build's installed rokso (in $BENCH_BUILD_DIR,
+# default build-bench), unless ROKSO already names one; and makes sure /usr/bin/time is there.
+release_rokso() {
+  command -v /usr/bin/time >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
+  [ -n "${ROKSO:-}" ] && return
+  bash share/scripts/install-deps.sh
+  local build=${BENCH_BUILD_DIR:-build-bench}
+  case $build in /*) ;; *) build="$SRC/$build" ;; esac
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DROKSO_BUILD_TESTS=OFF >/dev/null
+  cmake --build "$build" >/dev/null
+  cmake --install "$build" --prefix "$build/prefix" >/dev/null
+  ROKSO="$build/prefix/bin/rokso"
+}
 
 # start_server <work dir>: a throwaway PostgreSQL in <work dir>/pg, stopped (and <work
 # dir> removed) on exit; sets psql_cmd and sql().

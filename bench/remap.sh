@@ -22,16 +22,9 @@ TABLES=${TABLES:-10000}
 ROUNDS=${ROUNDS:-3}
 PG_BIN=/usr/lib/postgresql/15/bin
 
-command -v /usr/bin/time >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null
-if [ -z "${ROKSO:-}" ]; then
-  bash share/scripts/install-deps.sh
-  BUILD=${BENCH_BUILD_DIR:-build-bench}
-  case $BUILD in /*) ;; *) BUILD="$SRC/$BUILD" ;; esac
-  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DROKSO_BUILD_TESTS=OFF >/dev/null
-  cmake --build "$BUILD" >/dev/null
-  cmake --install "$BUILD" --prefix "$BUILD/prefix" >/dev/null
-  ROKSO="$BUILD/prefix/bin/rokso"
-fi
+# shellcheck disable=SC1091
+. bench/lib.sh
+release_rokso
 
 WORK=$(mktemp -d /tmp/rokso-bench-remap.XXXXXX)
 chmod 755 "$WORK"
