@@ -10,8 +10,6 @@
 #include "core/schema_drift.hpp"
 #include "core/text_util.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <cctype>
 #include <ctime>
 
@@ -19,10 +17,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Bump when the JSON shape changes incompatibly (README: "JSON output").
-constexpr int kJsonVersion = 1;
-
-using json = nlohmann::ordered_json;
+using json = rokso::Json;
 
 std::string wording(rokso::SchemaChange::Type type) {
   switch (type) {
@@ -74,12 +69,7 @@ fs::path write_migration(rokso::Session& session, const std::string& name, const
 }
 
 int diff(rokso::Session& session) {
-  const std::string format = session.get<std::string>("format");
-  if (format != "text" && format != "json") {
-    throw rokso::usage_error("unknown output format '" + format + "' (text or json)");
-  }
-  const bool as_json = format == "json";
-  if (as_json) rokso::out::set_quiet(true);
+  const bool as_json = session.json();
   rokso::MigrationTree& tree = session.tree();
   if (!tree.unknown_files().empty()) {
     throw rokso::failure(rokso::unknown_files_problem(tree.unknown_files(), session.plugins()));
@@ -103,13 +93,10 @@ int diff(rokso::Session& session) {
                          {"in_tree", c.type == rokso::SchemaChange::Type::added ? json(nullptr) : json(c.before.definition)},
                          {"in_database", c.type == rokso::SchemaChange::Type::removed ? json(nullptr) : json(c.after.definition)}});
     }
-    json doc = {{"rokso_json_version", kJsonVersion},
-                {"command", "diff"},
-                {"drift", !drift.changes.empty()},
-                {"schemas", drift.schemas},
-                {"changes", changes},
-                {"written", written.empty() ? json(nullptr) : json(written.string())}};
-    rokso::out::document(doc.dump(2, ' ', false, json::error_handler_t::replace));
+    session.print_json({{"drift", !drift.changes.empty()},
+                        {"schemas", drift.schemas},
+                        {"changes", changes},
+                        {"written", written.empty() ? json(nullptr) : json(written.string())}});
   } else if (drift.changes.empty()) {
     rokso::out::line("No drift: the database's schema is what the migrations make");
   } else {
@@ -146,8 +133,7 @@ int main(int argc, char** argv) {
       ("write", rokso::po::value<std::string>()->value_name("<name>"),
        "write the drift as a new migration under migration/drift/ (apply: to the database's schema; rollback: back)")
       ("dev-url", rokso::po::value<std::string>()->value_name("<url>"),
-       "replay the tree on this server instead of the project's dev server")
-      ("format", rokso::po::value<std::string>()->default_value("text")->value_name("<text|json>"), "output format");
+       "replay the tree on this server instead of the project's dev server");
   command.run = diff;
   return rokso::run_command(argc, argv, command);
 }

@@ -120,11 +120,9 @@ std::string rules_text() {
 }
 
 int lint(rokso::Session& session) {
-  const std::string format = session.get<std::string>("format");
-  if (format != "text" && format != "json") {
-    throw rokso::usage_error("unknown output format '" + format + "' (text or json)");
-  }
   if (session.has("rules")) {
+    // Text only: with --format json stdout is one document (status --drift does the same).
+    if (session.json()) throw rokso::usage_error("--rules prints text; it takes no --format json");
     rokso::out::line(rules_text());
     return rokso::kExitOk;
   }
@@ -177,8 +175,8 @@ int lint(rokso::Session& session) {
   std::size_t errors = 0, warnings = 0;
   for (const rokso::LintFinding& f : findings) (f.severity == rokso::LintSeverity::error ? errors : warnings)++;
 
-  if (format == "json") {
-    using json = nlohmann::ordered_json;
+  if (session.json()) {
+    using json = rokso::Json;
     json list = json::array();
     for (const rokso::LintFinding& f : findings) {
       list.push_back({
@@ -200,7 +198,7 @@ int lint(rokso::Session& session) {
         {"warnings", warnings},
         {"findings", list},
     };
-    rokso::out::document(doc.dump(2, ' ', false, json::error_handler_t::replace));
+    rokso::print_json_as_is(doc);
   } else {
     for (const rokso::LintFinding& f : findings) {
       if (f.rule == rokso::kLintUnreadable) {
@@ -229,8 +227,6 @@ int main(int argc, char** argv) {
       ("file", rokso::po::value<std::vector<std::string>>()->value_name("<file>"),
        "lint these migrations (identities or paths) instead of the pending ones")
       ("all", "lint every migration of the tree, applied or not (reads no database)")
-      ("format", rokso::po::value<std::string>()->default_value("text")->value_name("<text|json>"),
-       "output format")
       ("rules", "list the rules with their default severity, why and fix");
   command.positional.add("file", -1);
   command.run = lint;

@@ -21,17 +21,12 @@
 #include "core/revision_id.hpp"
 #include "core/text_util.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <chrono>
 
 namespace {
 
 using rokso::PlannedMigration;
-
-// Bump when the JSON shape changes incompatibly (README: "JSON output").
-constexpr int kJsonVersion = 1;
 
 // Files no loaded format reads: migrate and --check refuse to run (exit 1), --dry-run
 // warns. Said before connecting, as a malformed tree is.
@@ -58,7 +53,7 @@ std::vector<PlannedMigration> plan(rokso::Session& session, const rokso::History
 // server's (or the failure's) message when outcome is failed or check_failed.
 void print_json(const std::string& mode, const std::string& outcome, const std::string& revision,
                 const std::vector<PlannedMigration>& planned, const std::string& error = "") {
-  using json = nlohmann::ordered_json;
+  using json = rokso::Json;
   json files = json::array();
   for (const PlannedMigration& p : planned) {
     files.push_back({
@@ -74,15 +69,13 @@ void print_json(const std::string& mode, const std::string& outcome, const std::
     });
   }
   json doc = {
-      {"rokso_json_version", kJsonVersion},
-      {"command", "migrate"},
       {"mode", mode},
       {"outcome", outcome},
       {"revision", revision.empty() ? json(nullptr) : json(revision)},
       {"files", files},
   };
   if (!error.empty()) doc["error"] = error;
-  rokso::out::document(doc.dump(2, ' ', false, json::error_handler_t::replace));
+  rokso::print_json_document("migrate", doc);
 }
 
 // Invalid indexes a failed CREATE INDEX CONCURRENTLY leaves behind block a retry (the
@@ -228,16 +221,7 @@ int check(rokso::Session& session, bool json) {
 }
 
 int migrate(rokso::Session& session) {
-  const std::string format = session.get<std::string>("format");
-  if (format != "text" && format != "json") {
-    throw rokso::usage_error("unknown output format '" + format + "' (text or json)");
-  }
-  const bool json = format == "json";
-  if (json) {
-    // stdout carries one document: no -v statements, no progress lines.
-    rokso::out::set_verbose(false);
-    rokso::out::set_quiet(true);
-  }
+  const bool json = session.json();  // then stdout carries one document: no -v statements, no progress lines
   if (session.has("dry-run") && session.has("check")) throw rokso::usage_error("--dry-run and --check exclude each other");
   rokso::check_lint_mode(session.get<std::string>("lint"));
   if (session.has("dry-run")) return dry_run(session, json);
@@ -332,8 +316,6 @@ int main(int argc, char** argv) {
        "apply only this migration (its path relative to migration/)")
       ("to", rokso::po::value<std::string>()->value_name("<identity>"),
        "apply the pending migrations up to and including this one, in order (with what it requires)")
-      ("format", rokso::po::value<std::string>()->default_value("text")->value_name("<text|json>"),
-       "output format: json prints one document describing the run (or the plan, with --dry-run)")
       ("dry-run", "print the plan and its SQL; execute and record nothing")
       ("check", "apply the pending migrations in one transaction and roll it back: would they succeed?")
       ("lint", rokso::po::value<std::string>()->default_value("warn")->value_name("<off|warn|error>"),
@@ -348,7 +330,6 @@ int main(int argc, char** argv) {
        "retries, with backoff, of a migration that hit the lock timeout (default 3)")
       ("statement-timeout", rokso::po::value<std::string>()->value_name("<duration>"),
        "PostgreSQL statement_timeout for each statement (default: the server's)");
-  command.fleet = true;
   command.run = migrate;
   return rokso::run_command(argc, argv, command);
 }

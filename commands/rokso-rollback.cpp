@@ -18,17 +18,12 @@
 #include "core/text_util.hpp"
 #include "core/transaction_control.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <optional>
 
 namespace {
 
 using rokso::VersionRow;
-
-// Bump when the JSON shape changes incompatibly (README: "JSON output").
-constexpr int kJsonVersion = 1;
 
 // --to-date, checked and normalised by the server, so it accepts exactly what a
 // PostgreSQL timestamp accepts ('2024-05-01 12:00', 'today', ...).
@@ -106,14 +101,12 @@ void print_json(bool dry_run, const std::string& outcome, const std::vector<cons
     files.push_back(file_json(*chosen[i], i < migrations.size() ? &migrations[i] : nullptr, i < done));
   }
   nlohmann::ordered_json doc = {
-      {"rokso_json_version", kJsonVersion},
-      {"command", "rollback"},
       {"dry_run", dry_run},
       {"outcome", outcome},
       {"files", files},
   };
   if (!error.empty()) doc["error"] = error;
-  rokso::out::document(doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+  rokso::print_json_document("rollback", doc);
 }
 
 // The confirmation: the files whose rollback SQL runs, then the failed ones whose rows
@@ -145,11 +138,7 @@ void print_dry_run(const std::vector<const VersionRow*>& chosen, const std::vect
 }
 
 int rollback(rokso::Session& session) {
-  const std::string format = session.get<std::string>("format");
-  if (format != "text" && format != "json") {
-    throw rokso::usage_error("unknown output format '" + format + "' (text or json)");
-  }
-  const bool json = format == "json";
+  const bool json = session.json();
   const bool dry_run = session.has("dry-run");
   const int selectors =
       static_cast<int>(session.has("version")) + static_cast<int>(session.has("steps")) + static_cast<int>(session.has("to-date"));
@@ -158,9 +147,6 @@ int rollback(rokso::Session& session) {
   if (json && !dry_run && !session.has("yes")) {
     throw rokso::usage_error("--format json asks no question: add --yes (or --dry-run)");
   }
-  // -v prints statements on stdout, which must stay one JSON document.
-  if (json) rokso::out::set_verbose(false);
-
   rokso::Database& db = session.database();
   const std::string cutoff = session.has("to-date") ? checked_timestamp(db, session.get<std::string>("to-date")) : "";
   rokso::VersionTable& table = session.version_table();
@@ -278,8 +264,6 @@ int main(int argc, char** argv) {
        "roll back every migration applied after this timestamp (e.g. '2024-05-01 12:00')")
       ("dry-run", "show what would be rolled back, with its SQL, and change nothing")
       ("yes,y", "do not ask for confirmation")
-      ("format", rokso::po::value<std::string>()->default_value("text")->value_name("<text|json>"),
-       "output format (json needs --yes or --dry-run)")
       ("lock-wait", rokso::po::value<double>()->value_name("<seconds>"),
        "how long to wait for another rokso migrate/rollback (default 300)")
       ("lock-timeout", rokso::po::value<std::string>()->value_name("<duration>"),

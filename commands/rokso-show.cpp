@@ -8,8 +8,6 @@
 #include "core/output.hpp"
 #include "core/text_util.hpp"
 
-#include <nlohmann/json.hpp>
-
 namespace {
 
 // Bump when the JSON shape changes incompatibly (README: "rokso show --format json").
@@ -36,8 +34,8 @@ std::string text_view(const rokso::MigrationFile& file, const std::string& path,
   return text;
 }
 
-std::string json_view(const rokso::MigrationFile& file, const std::string& path, const rokso::Migration& m) {
-  nlohmann::json doc = {
+rokso::Json json_view(const rokso::MigrationFile& file, const std::string& path, const rokso::Migration& m) {
+  return {
       {"rokso_show_version", kShowJsonVersion},
       {"identity", file.identity},
       {"file", path},
@@ -51,23 +49,18 @@ std::string json_view(const rokso::MigrationFile& file, const std::string& path,
       {"checksum", rokso::migration_checksum(m.apply_sql, m.rollback_sql)},
       {"checksum_algorithm", rokso::kChecksumAlgorithm},
   };
-  return doc.dump(2);
 }
 
 int show(rokso::Session& session) {
   if (!session.has("identity")) throw rokso::usage_error("name the migration to show: rokso show <identity>");
-  const std::string output = session.get<std::string>("format");
-  if (output != "text" && output != "json") {
-    throw rokso::usage_error("unknown output format '" + output + "' (text or json)");
-  }
   const std::string named = session.get<std::string>("identity");
   const rokso::MigrationTree& tree = session.tree();
   const rokso::MigrationFile* file = tree.resolve(named);
   if (!file) throw rokso::usage_error("unknown migration '" + named + "' (no such file under migration/)");
   const rokso::Migration migration = tree.read(*file);
   const std::string path = tree.path_of(*file);
-  if (output == "json") {
-    rokso::out::document(json_view(*file, path, migration));
+  if (session.json()) {
+    rokso::print_json_as_is(json_view(*file, path, migration));
   } else {
     rokso::out::line(text_view(*file, path, migration));
   }
@@ -82,9 +75,7 @@ int main(int argc, char** argv) {
   command.synopsis = "<identity> [--format text|json]";
   command.options.add_options()
       ("identity", rokso::po::value<std::string>()->value_name("<identity>"),
-       "the migration: its path relative to migration/, or a path to its file")
-      ("format", rokso::po::value<std::string>()->default_value("text")->value_name("<text|json>"),
-       "output format");
+       "the migration: its path relative to migration/, or a path to its file");
   command.positional.add("identity", 1);
   command.run = show;
   return rokso::run_command(argc, argv, command);

@@ -18,14 +18,10 @@
 #include "core/text_table.hpp"
 #include "core/text_util.hpp"
 
-#include <nlohmann/json.hpp>
-
 namespace {
 
 // roksopsql showed the last ten rows.
 constexpr std::size_t kRecentRows = 10;
-// Bump when the JSON shape changes incompatibly (README: "JSON output").
-constexpr int kJsonVersion = 1;
 
 using rokso::PendingFile;
 
@@ -44,7 +40,7 @@ nlohmann::ordered_json string_or_null(const std::string& text) {
   return text.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(text);
 }
 
-std::string json_view(rokso::Session& session, const rokso::History& history, const std::vector<PendingFile>& pending,
+nlohmann::ordered_json json_view(rokso::Session& session, const rokso::History& history, const std::vector<PendingFile>& pending,
                       const rokso::DriftReport& drift, const std::string& order_error) {
   const std::vector<std::string>& unknown_files = session.tree().unknown_files();
   nlohmann::ordered_json unknown = nlohmann::ordered_json::array(), formats = nlohmann::ordered_json::array();
@@ -74,9 +70,7 @@ std::string json_view(rokso::Session& session, const rokso::History& history, co
                      {"error", p.error.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(p.error)}});
   }
   const std::size_t applied = history.size() - history.failed().size();
-  nlohmann::ordered_json doc = {
-      {"rokso_json_version", kJsonVersion},
-      {"command", "status"},
+  return {
       {"version_table", session.version_table().display_name()},
       {"version_table_exists", history.table_exists()},
       {"last_revision",
@@ -101,7 +95,6 @@ std::string json_view(rokso::Session& session, const rokso::History& history, co
       {"unknown", unknown},
       {"formats", formats},
   };
-  return doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 std::string text_view(rokso::Session& session, const rokso::History& history, const std::vector<PendingFile>& pending,
@@ -185,16 +178,13 @@ void print_short(rokso::Session& session, const rokso::History& history, const s
 }
 
 int status(rokso::Session& session) {
-  const std::string format = session.get<std::string>("format");
-  if (format != "text" && format != "json") {
-    throw rokso::usage_error("unknown output format '" + format + "' (text or json)");
-  }
+  const bool json = session.json();
   const bool porcelain = session.has("porcelain");
   const bool short_format = porcelain || session.has("short");
-  if (short_format && format == "json") throw rokso::usage_error("--short and --porcelain exclude --format json");
+  if (short_format && json) throw rokso::usage_error("--short and --porcelain exclude --format json");
   const rokso::MigrationTree& tree = session.tree();
   if (session.has("drift")) {  // the schema against what the tree makes (rokso diff)
-    if (format == "json") throw rokso::usage_error("--drift prints text; for JSON use 'rokso diff --format json'");
+    if (json) throw rokso::usage_error("--drift prints text; for JSON use 'rokso diff --format json'");
     const rokso::SchemaDrift schema = rokso::find_schema_drift(
         tree, session.project(), session.migration_settings(), session.database(),
         session.has("dev-url") ? std::optional<std::string>(session.get<std::string>("dev-url")) : std::nullopt);
@@ -220,14 +210,14 @@ int status(rokso::Session& session) {
   }
   const rokso::DriftReport drift = rokso::find_drift(
       tree, history, session.has("no-checksums") ? rokso::DriftCheck::missing_only : rokso::DriftCheck::recorded,
-      format == "json", cache.get());
+      json, cache.get());
   if (cache) {
     const bool wrote = cache->save();
     rokso::out::detail("checksums: " + std::to_string(cache->hits()) + " from the stat cache, " +
                        std::to_string(cache->misses()) + " read" + (wrote ? " (stat cache written)" : ""));
   }
-  if (format == "json") {
-    rokso::out::document(json_view(session, history, pending, drift, order_error));
+  if (json) {
+    session.print_json(json_view(session, history, pending, drift, order_error));
   } else if (short_format) {
     print_short(session, history, pending, drift, porcelain);
   } else {
@@ -253,15 +243,12 @@ int main(int argc, char** argv) {
   command.name = "status";
   command.synopsis = "[--format text|json | --short | --porcelain] [--exit-code] [--no-checksums] [--drift [--dev-url <url>]]";
   command.options.add_options()
-      ("format", rokso::po::value<std::string>()->default_value("text")->value_name("<text|json>"),
-       "output format")
       ("short,s", "one line per file that is not simply applied: a status letter and its identity")
       ("porcelain", "as --short, in a format kept stable for scripts (never coloured)")
       ("exit-code", "exit 1 when a migration is pending, failed or modified, or a file is unknown (for CI), 0 otherwise")
       ("no-checksums", "do not read the applied files to find the modified ones (faster on a long history)")
       ("drift", "compare the database's schema with what the migrations make instead (see 'rokso diff')")
       ("dev-url", rokso::po::value<std::string>()->value_name("<url>"), "with --drift: the server to replay them on");
-  command.fleet = true;
   command.run = status;
   return rokso::run_command(argc, argv, command);
 }

@@ -9,14 +9,9 @@
 #include "core/text_util.hpp"
 #include "core/throwaway_database.hpp"
 
-#include <nlohmann/json.hpp>
-
 namespace {
 
-// Bump when the JSON shape changes incompatibly (README: "JSON output").
-constexpr int kJsonVersion = 1;
-
-using json = nlohmann::ordered_json;
+using json = rokso::Json;
 
 json changes_json(const std::vector<rokso::SchemaChange>& changes) {
   json out = json::array();
@@ -48,15 +43,7 @@ void print_text(const rokso::VerifyResult& r) {
 }
 
 int verify(rokso::Session& session) {
-  const std::string format = session.get<std::string>("format");
-  if (format != "text" && format != "json") {
-    throw rokso::usage_error("unknown output format '" + format + "' (text or json)");
-  }
-  const bool as_json = format == "json";
-  if (as_json) {
-    rokso::out::set_verbose(false);
-    rokso::out::set_quiet(true);
-  }
+  const bool as_json = session.json();
   rokso::MigrationTree& tree = session.tree();
   if (!tree.unknown_files().empty()) {
     throw rokso::failure(rokso::unknown_files_problem(tree.unknown_files(), session.plugins()));
@@ -96,14 +83,11 @@ int verify(rokso::Session& session) {
       }
       files.push_back({{"identity", r.migration->file->identity}, {"result", r.result}, {"problems", problems}});
     }
-    json doc = {{"rokso_json_version", kJsonVersion},
-                {"command", "verify"},
-                {"outcome", failed ? "failed" : "passed"},
-                {"verified", passed},
-                {"failed", failed},
-                {"not_verified", not_verified},
-                {"files", files}};
-    rokso::out::document(doc.dump(2, ' ', false, json::error_handler_t::replace));
+    session.print_json({{"outcome", failed ? "failed" : "passed"},
+                        {"verified", passed},
+                        {"failed", failed},
+                        {"not_verified", not_verified},
+                        {"files", files}});
   } else if (migrations.empty()) {
     rokso::out::line("Nothing to verify: no migrations under migration/");
   } else if (!failed) {
@@ -129,7 +113,6 @@ int main(int argc, char** argv) {
        "verify from this migration on (the earlier ones are only applied)")
       ("dev-url", rokso::po::value<std::string>()->value_name("<url>"),
        "make the throwaway database on this server instead of the project's dev server")
-      ("format", rokso::po::value<std::string>()->default_value("text")->value_name("<text|json>"), "output format")
       ("lock-timeout", rokso::po::value<std::string>()->value_name("<duration>"),
        "PostgreSQL lock_timeout for each statement (default: config.json's, else 5s)")
       ("statement-timeout", rokso::po::value<std::string>()->value_name("<duration>"),

@@ -8,6 +8,7 @@
 #include "core/install_paths.hpp"
 #include "core/output.hpp"
 #include "core/project_plugins.hpp"
+#include "core/prompt.hpp"
 #include "core/tenants.hpp"
 
 #include <sys/prctl.h>
@@ -71,6 +72,36 @@ MigrationSettings Session::migration_settings() {
   if (auto name = tenant()) settings.search_path = quoted_tenant(*name) + ", public";
   check_migration_settings(settings, "the command line");
   return settings;
+}
+
+void Session::require(unsigned flag, const char* what) const {
+  // A programming error, not the user's: the command's row must declare the setup.
+  if (!(setup_ & flag)) {
+    throw std::logic_error("rokso " + command_ + " uses " + what + " without declaring it in core/commands.def");
+  }
+}
+
+bool Session::json() const {
+  require(kJsonOutput, "--format");
+  return options_["format"].as<std::string>() == "json";
+}
+
+void Session::print_json(const Json& body) const {
+  require(kJsonOutput, "--format");
+  print_json_document(command_, body);
+}
+
+void Session::lock_for_migrations() {
+  require(kTakesLock, "the migration lock");
+  if (lock_) return;
+  Database& db = database();
+  db.prepare_for_migrations(migration_settings());
+  lock_ = std::make_unique<MigrationLock>(db, version_table().identity(), lock_wait_timeout());
+}
+
+bool Session::confirmed(const std::string& prompt) {
+  require(kConfirms, "--yes");
+  return has("yes") || confirm(prompt);
 }
 
 Project& Session::project() {
@@ -176,12 +207,50 @@ void print_help(const CommandDefinition& command) {
   std::cout << command.options << "\n";
 }
 
+// The options a command's row declares (core/commands.def), before the common ones.
+void add_setup_options(po::options_description& options, unsigned setup) {
+  if (setup & kJsonOutput) {
+    options.add_options()
+        ("format", po::value<std::string>()->default_value("text")->value_name("<text|json>"),
+         "output format: json prints one JSON document on stdout (README: \"JSON output\")");
+  }
+  if (setup & kConfirms) options.add_options()("yes,y", "do not ask for confirmation");
+  if (setup & kTakesLock) {
+    options.add_options()
+        ("lock-wait", po::value<double>()->value_name("<seconds>"),
+         "how long to wait for another rokso migrate/rollback (default 300)");
+  }
+  if (setup & kMigrationOptions) {
+    options.add_options()
+        ("lock-timeout", po::value<std::string>()->value_name("<duration>"),
+         "PostgreSQL lock_timeout for each statement, e.g. 5s (default 5s)")
+        ("lock-retries", po::value<int>()->value_name("<n>"),
+         "retries, with backoff, of a migration that hit the lock timeout (default 3)")
+        ("statement-timeout", po::value<std::string>()->value_name("<duration>"),
+         "PostgreSQL statement_timeout for each statement (default: the server's)");
+  }
+  if (setup & kFleet) add_fleet_options(options);
+}
+
+// --format's check; with json, stdout carries one document and nothing else.
+void set_up_output_format(const po::variables_map& vm) {
+  const std::string format = vm["format"].as<std::string>();
+  if (format != "text" && format != "json") throw usage_error("unknown output format '" + format + "' (text or json)");
+  if (format == "json") {
+    out::set_verbose(false);
+    out::set_quiet(true);
+  }
+}
+
 }  // namespace
 
 int run_command(int argc, char** argv, CommandDefinition& command) {
   out::line_buffer_streams();
   catch_interruptions();
   forbid_core_dumps();
+  const CommandInfo* info = find_builtin_command(command.name);
+  const unsigned setup = info ? info->setup : kNoSetup;
+  add_setup_options(command.options, setup);
   command.options.add_options()
       ("help,h", "show this help")
       ("directory,C", po::value<std::string>()->value_name("<dir>"),
@@ -198,7 +267,6 @@ int run_command(int argc, char** argv, CommandDefinition& command) {
       ("quiet,q", "print errors only")
       ("color", po::value<std::string>()->implicit_value("always")->value_name("<when>"),
        "colour the output: auto (on a terminal, unless NO_COLOR is set), always or never");
-  if (command.fleet) add_fleet_options(command.options);
   po::variables_map vm;
   // The child processes of a fleet run get the command line as typed, less the fleet's own options.
   std::vector<std::string> child_args;
@@ -246,8 +314,9 @@ int run_command(int argc, char** argv, CommandDefinition& command) {
     ::setenv("ROKSO_PY_EVALUATE", interpreter.c_str(), 1);
   }
   try {
-    Session session(vm);
-    if (command.fleet && wants_fleet(vm)) return run_fleet_command(command.name, session, child_args);
+    Session session(vm, command.name, setup);
+    if (setup & kJsonOutput) set_up_output_format(vm);
+    if ((setup & kFleet) && wants_fleet(vm)) return run_fleet_command(command.name, session, child_args);
     int code = command.run(session);
     std::cout.flush();
     return code;

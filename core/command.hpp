@@ -3,7 +3,10 @@
 // After git's run_builtin(): the setup happens here once, never in a command body.
 #pragma once
 
+#include "core/command_table.hpp"
 #include "core/database.hpp"
+#include "core/json_document.hpp"
+#include "core/migration_lock.hpp"
 #include "core/migration_tree.hpp"
 #include "core/plugin_registry.hpp"
 #include "core/project.hpp"
@@ -21,10 +24,13 @@ namespace rokso {
 namespace po = boost::program_options;
 
 // Everything a command may need, each made on first use and at most once per run:
-// one project, one connection, one plugin registry, one scan of migration/.
+// one project, one connection, one plugin registry, one scan of migration/. Made lazily,
+// so a usage error is still said before "not a rokso project" or a connection attempt.
 class Session {
  public:
-  explicit Session(po::variables_map options) : options_(std::move(options)) {}
+  // `command`: the command's name; `setup`: its row's CommandSetup flags (core/commands.def).
+  Session(po::variables_map options, std::string command, unsigned setup)
+      : options_(std::move(options)), command_(std::move(command)), setup_(setup) {}
 
   const po::variables_map& options() const { return options_; }
   bool has(const std::string& option) const { return options_.count(option) > 0; }
@@ -48,6 +54,20 @@ class Session {
   // --statement-timeout and --lock-retries.
   MigrationSettings migration_settings();
 
+  // kJsonOutput: --format json was given (run_command() has checked the value).
+  bool json() const;
+  // kJsonOutput: prints the command's one document, `body`'s keys after
+  // "rokso_json_version" and "command" (core/json_document.hpp).
+  void print_json(const Json& body) const;
+
+  // kTakesLock: readies the connection for migrations (migration_settings()) and takes
+  // the migration lock on this run's version table, waiting up to lock_wait_timeout().
+  // Held until the command returns; a second call does nothing.
+  void lock_for_migrations();
+
+  // kConfirms: true when --yes was given, else asks `prompt` (core/prompt.hpp).
+  bool confirmed(const std::string& prompt);
+
   Project& project();
   Database& database();
   VersionTable& version_table();
@@ -56,10 +76,16 @@ class Session {
   MigrationTree& tree();
 
  private:
+  void require(unsigned flag, const char* what) const;
+
   po::variables_map options_;
+  std::string command_;
+  unsigned setup_;
   std::optional<Project> project_;
   std::unique_ptr<Database> database_;
   std::unique_ptr<VersionTable> version_table_;
+  // After the connection it runs on, so it is released first.
+  std::unique_ptr<MigrationLock> lock_;
   std::optional<PluginRegistry> plugins_;
   std::unique_ptr<MigrationOrder> order_;
   std::optional<MigrationTree> tree_;
@@ -71,14 +97,12 @@ struct CommandDefinition {
   po::options_description options{"Options"};
   po::positional_options_description positional;
   std::function<int(Session&)> run;
-  // Takes --targets/--all-targets with --jobs, --keep-going and --canary: run_command()
-  // then runs the command once per target in child processes (core/fleet_command.hpp).
-  // The command must take --format json.
-  bool fleet = false;
 };
 
-// Parses argv, handles --help, runs the command, maps every error to a one-line message
-// and its exit code (README: "Exit codes"). Call from main().
+// Adds the options the command's row in core/commands.def declares (its CommandSetup
+// flags) and the common ones, parses argv, handles --help, does the declared setup,
+// runs the command, maps every error to a one-line message and its exit code (README:
+// "Exit codes"). Call from main().
 int run_command(int argc, char** argv, CommandDefinition& command);
 
 }  // namespace rokso

@@ -4,10 +4,10 @@ namespace rokso {
 
 const CommandInfo* builtin_commands() {
   static const CommandInfo commands[] = {
-#define ROKSO_COMMAND(name, summary) {name, summary},
+#define ROKSO_COMMAND(name, summary, setup) {name, summary, setup},
 #include "core/commands.def"
 #undef ROKSO_COMMAND
-      {nullptr, nullptr},
+      {nullptr, nullptr, kNoSetup},
   };
   return commands;
 }

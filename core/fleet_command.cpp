@@ -17,8 +17,6 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-// Bump when the JSON shape changes incompatibly (README: "JSON output").
-constexpr int kJsonVersion = 1;
 constexpr int kMaxJobs = 64;
 
 // What one member's own JSON document says: how many migrations were applied, failed
@@ -156,9 +154,10 @@ int run_fleet_command(const std::string& command, Session& session, const std::v
     if (names.empty()) {
       // Not an error: a fleet with no tenant yet has nothing to do.
       if (format == "json") {
-        out::document(json({{"rokso_json_version", kJsonVersion}, {"command", command}, {"fleet", "tenants"},
-                            {"outcome", "succeeded"}, {"counts", {{"tenants", 0}}}, {"tenants", json::array()}})
-                          .dump(2));
+        print_json_document(command, {{"fleet", "tenants"},
+                                      {"outcome", "succeeded"},
+                                      {"counts", {{"tenants", 0}}},
+                                      {"tenants", json::array()}});
       } else {
         out::line("No tenant schema found.");
       }
@@ -231,9 +230,7 @@ int run_fleet_command(const std::string& command, Session& session, const std::v
   }
   const std::string outcome = run.signal ? "interrupted" : failed ? "failed" : "succeeded";
   if (as_json) {
-    json doc = {{"rokso_json_version", kJsonVersion},
-                {"command", command},
-                {"fleet", kind + "s"},
+    json doc = {{"fleet", kind + "s"},
                 {"outcome", outcome},
                 {"counts", {{kind + "s", run.results.size()},
                             {"succeeded", succeeded},
@@ -241,7 +238,7 @@ int run_fleet_command(const std::string& command, Session& session, const std::v
                             {"skipped", skipped},
                             {"interrupted", interrupted}}},
                 {kind + "s", targets}};
-    out::document(doc.dump(2, ' ', false, json::error_handler_t::replace));
+    print_json_document(command, doc);
   } else {
     std::string summary = table.render();
     summary += std::to_string(run.results.size()) + " " + kind + "s: " + std::to_string(succeeded) + " succeeded, " +
