@@ -7,8 +7,8 @@
 // environment (core/external_context.hpp); when that holds a password file, rokso waits
 // for the command to remove the file after it, and passes its exit status or signal on.
 //
-// Kept free of libpqxx and Boost so `rokso --version` starts as fast as psql (which
-// links libpq too).
+// Kept free of libpqxx and Boost, and libpq is loaded only for a custom command
+// (core/libpq_on_demand.cpp), so `rokso <cmd>` costs little more than its rokso-<cmd>.
 #include "core/command_table.hpp"
 #include "core/error.hpp"
 #include "core/external_context.hpp"

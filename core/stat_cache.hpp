@@ -78,7 +78,7 @@ class StatCache {
 
   StatCache(std::string cache_file, std::string migration_root, const MigrationTree& tree, std::string context);
   void load();
-  bool stat_in_directory(std::string_view relative, FileStat& out);
+  void stat_tree();
   const Record* find(std::string_view identity);
   bool matches(const Record& record, const std::vector<std::string_view>& companions,
                const std::vector<FileStat>& stats) const;
@@ -88,7 +88,7 @@ class StatCache {
   const MigrationTree& tree_;
   std::string context_;  // rokso's version and the formats': who made the checksums
   std::int64_t cache_mtime_ns_ = 0;
-  std::string buffer_;                 // the cache file as read
+  std::unique_ptr<char[]> buffer_;     // the cache file as read
   std::vector<Record> records_;        // in the order written (the tree's)
   std::size_t cursor_ = 0;             // lookups come in the tree's order: O(1) each
   std::vector<std::uint32_t> sorted_;  // indices into records_ by identity, built on a miss of the cursor
@@ -101,13 +101,19 @@ class StatCache {
   };
   std::vector<Piece> pieces_;
   std::string fresh_;
-  std::vector<FileStat> stats_;  // checksum()'s, reused
-  std::string name_;             // stat_in_directory()'s, reused
+  // The stat of every file of the tree and of its companions, taken at the first
+  // checksum() by a few threads at once, as git's preload-index does: one fstatat() per
+  // file is most of a warm run. File i's are at stats_[first_stat_[i]...first_stat_[i+1]);
+  // stated_[i] says whether all of them could be stat'ed.
+  std::vector<FileStat> stats_;
+  std::vector<std::uint32_t> first_stat_;
+  std::vector<char> stated_;
+  std::vector<FileStat> file_stats_;  // checksum()'s, reused
+  bool tree_stated_ = false;
+  std::int64_t stat_tick_ns_ = 0;  // the clock tick stat_tree() began in
   bool dirty_ = false;
   std::size_t hits_ = 0;
   std::size_t misses_ = 0;
-  int dir_fd_ = -1;       // the directory of the last file stat_in_directory() looked at
-  std::string dir_name_;  // its path relative to migration/
 };
 
 }  // namespace rokso
