@@ -8,7 +8,7 @@ packages=(
   libpqxx-dev libpq-dev libboost-program-options-dev libboost-test-dev libboost-dev
   libyaml-cpp-dev libpg-query-dev nlohmann-json3-dev libssl-dev
   man-db groff-base bsdutils
-  postgresql-15 postgresql-client-15 pgbouncer
+  postgresql-15 postgresql-client-15 pgbouncer postgresql-15-auto-failover
   clang libclang-rt-14-dev
 )
 # dbmate, from npm, for tests/cli/t1101-import-dbmate.sh: that test lets dbmate itself
