@@ -1,5 +1,6 @@
 # rokso_add_format(<name>
 #   READER <sources>...        rokso_<name>_reader: pure text <-> Migration, no I/O beyond files
+#                              (on rokso_format_support: file-formats/support/reader_text.hpp)
 #   PLUGIN <sources>...        the plugin module rokso-format-<name> (installed), on the reader
 #   TESTS <sources>...         <name>_reader_test (Boost.Test), registered as unit.<TEST_NAME>
 #   TEST_NAME <test name>
@@ -18,7 +19,7 @@ function(rokso_add_format name)
 
   add_library(${reader} STATIC ${F_READER})
   target_include_directories(${reader} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
-  target_link_libraries(${reader} PUBLIC rokso_sdk PRIVATE ${F_READER_PRIVATE_LIBS})
+  target_link_libraries(${reader} PUBLIC rokso_sdk rokso_format_support PRIVATE ${F_READER_PRIVATE_LIBS})
 
   rokso_add_plugin(${plugin} ${F_PLUGIN})
   target_link_libraries(${plugin} PRIVATE ${reader} ${F_PLUGIN_LIBS})
@@ -38,7 +39,7 @@ function(rokso_add_format name)
   if(ROKSO_FUZZ AND CMAKE_CXX_COMPILER_ID MATCHES "Clang")
     add_executable(fuzz_${name}_reader fuzz_${name}_reader.cpp ${F_READER})
     target_include_directories(fuzz_${name}_reader PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
-    target_link_libraries(fuzz_${name}_reader PRIVATE rokso_sdk ${F_READER_PRIVATE_LIBS})
+    target_link_libraries(fuzz_${name}_reader PRIVATE rokso_sdk rokso_format_support ${F_READER_PRIVATE_LIBS})
     target_compile_options(fuzz_${name}_reader PRIVATE -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer)
     target_link_options(fuzz_${name}_reader PRIVATE -fsanitize=fuzzer,address,undefined)
   endif()
