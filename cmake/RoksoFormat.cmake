@@ -1,5 +1,6 @@
 # rokso_add_format(<name>
 #   READER <sources>...        rokso_<name>_reader: pure text <-> Migration, no I/O beyond files
+#                              (on rokso_format_support: file-formats/support/reader_text.hpp)
 #   PLUGIN <sources>...        the plugin module rokso-format-<name> (installed), on the reader
 #   TESTS <sources>...         <name>_reader_test (Boost.Test), registered as unit.<TEST_NAME>
 #   TEST_NAME <test name>
@@ -18,7 +19,7 @@ function(rokso_add_format name)
 
   add_library(${reader} STATIC ${F_READER})
   target_include_directories(${reader} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
-  target_link_libraries(${reader} PUBLIC rokso_sdk PRIVATE ${F_READER_PRIVATE_LIBS})
+  target_link_libraries(${reader} PUBLIC rokso_sdk rokso_format_support PRIVATE ${F_READER_PRIVATE_LIBS})
 
   rokso_add_plugin(${plugin} ${F_PLUGIN})
   target_link_libraries(${plugin} PRIVATE ${reader} ${F_PLUGIN_LIBS})
@@ -26,19 +27,16 @@ function(rokso_add_format name)
 
   if(ROKSO_BUILD_TESTS)
     set(runner ${name}_reader_test)
-    add_executable(${runner} ${F_TESTS})
-    target_link_libraries(${runner} PRIVATE ${reader} Boost::unit_test_framework ${CMAKE_DL_LIBS})
+    rokso_add_unit_test(${runner} TEST_NAME ${F_TEST_NAME} SOURCES ${F_TESTS} LIBS ${reader} ${CMAKE_DL_LIBS})
     add_dependencies(${runner} ${plugin})
     target_compile_definitions(${runner} PRIVATE ROKSO_${upper}_PLUGIN_PATH="$<TARGET_FILE:${plugin}>")
-    set_target_properties(${runner} PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}")
     target_include_directories(${runner} PRIVATE "${PROJECT_SOURCE_DIR}/file-formats")
-    add_test(NAME unit.${F_TEST_NAME} COMMAND ${runner})
   endif()
 
   if(ROKSO_FUZZ AND CMAKE_CXX_COMPILER_ID MATCHES "Clang")
     add_executable(fuzz_${name}_reader fuzz_${name}_reader.cpp ${F_READER})
     target_include_directories(fuzz_${name}_reader PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
-    target_link_libraries(fuzz_${name}_reader PRIVATE rokso_sdk ${F_READER_PRIVATE_LIBS})
+    target_link_libraries(fuzz_${name}_reader PRIVATE rokso_sdk rokso_format_support ${F_READER_PRIVATE_LIBS})
     target_compile_options(fuzz_${name}_reader PRIVATE -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer)
     target_link_options(fuzz_${name}_reader PRIVATE -fsanitize=fuzzer,address,undefined)
   endif()

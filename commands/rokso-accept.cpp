@@ -8,17 +8,9 @@
 #include "core/checksum.hpp"
 #include "core/command.hpp"
 #include "core/error.hpp"
-#include "core/migration_lock.hpp"
 #include "core/output.hpp"
-#include "core/prompt.hpp"
-
 
 namespace {
-
-// The question, unless --yes.
-bool confirmed(rokso::Session& session, const std::string& question) {
-  return session.has("yes") || rokso::confirm(question + " (y/yes)");
-}
 
 struct Acceptance {
   std::string identity;
@@ -39,7 +31,7 @@ int record(rokso::Session& session, rokso::VersionTable& table, const std::vecto
   rokso::out::line("The current content of " +
                    (accepted.size() == 1 ? std::string("this migration") : std::to_string(accepted.size()) + " migrations") +
                    " will be recorded as applied (no SQL is run):" + list);
-  if (!confirmed(session, question)) return rokso::kExitOk;
+  if (!session.confirmed(question + " (y/yes)")) return rokso::kExitOk;
   if (!table.is_current()) table.ensure();
   std::vector<std::pair<std::string, std::string>> checksums;
   for (const Acceptance& a : accepted) checksums.emplace_back(a.identity, a.current);
@@ -63,10 +55,8 @@ int accept_one(rokso::Session& session, const std::string& named) {
   const std::string identity = file->identity;
   const std::string current = rokso::file_checksum(tree, *file);  // a file rokso cannot read cannot be accepted
 
-  rokso::Database& db = session.database();
-  db.prepare_for_migrations(session.migration_settings());
+  session.lock_for_migrations();
   rokso::VersionTable& table = session.version_table();
-  rokso::MigrationLock lock(db, table.identity(), session.lock_wait_timeout());
   const rokso::History history = table.read_history(0, false);
   const rokso::History::Entry* entry = history.find(identity);
   if (!entry || entry->state != rokso::History::State::complete) {
@@ -85,10 +75,8 @@ int accept_one(rokso::Session& session, const std::string& named) {
 
 int accept_all(rokso::Session& session) {
   const rokso::MigrationTree& tree = session.tree();
-  rokso::Database& db = session.database();
-  db.prepare_for_migrations(session.migration_settings());
+  session.lock_for_migrations();
   rokso::VersionTable& table = session.version_table();
-  rokso::MigrationLock lock(db, table.identity(), session.lock_wait_timeout());
   const rokso::History history = table.read_history(0, false);
   const rokso::DriftReport drift = rokso::find_drift(tree, history, rokso::DriftCheck::all);
 
@@ -132,10 +120,7 @@ int main(int argc, char** argv) {
   command.options.add_options()
       ("identity", rokso::po::value<std::string>()->value_name("<identity>"),
        "the applied migration whose current content to accept: its path relative to migration/, or a path to its file")
-      ("all", "accept every modified migration, and record a checksum for every applied one that has none")
-      ("yes,y", "do not ask for confirmation")
-      ("lock-wait", rokso::po::value<double>()->value_name("<seconds>"),
-       "how long to wait for another rokso migrate/rollback (default 300)");
+      ("all", "accept every modified migration, and record a checksum for every applied one that has none");
   command.positional.add("identity", 1);
   command.run = accept;
   return rokso::run_command(argc, argv, command);

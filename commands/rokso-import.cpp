@@ -13,7 +13,6 @@
 #include "core/import_history.hpp"
 #include "core/import_layout.hpp"
 #include "core/import_tree.hpp"
-#include "core/migration_lock.hpp"
 #include "core/new_files.hpp"
 #include "core/output.hpp"
 #include "core/revision_id.hpp"
@@ -123,7 +122,6 @@ int import_tree(rokso::Session& session) {
 
   // --adopt: what the tool applied, and rokso's own history, read under rokso's lock (a
   // dry run takes no lock: it writes nothing).
-  std::optional<rokso::MigrationLock> lock;
   rokso::ToolHistory tool_history;
   rokso::History history;
   const std::string history_table = session.has("history-table") ? session.get<std::string>("history-table")
@@ -131,10 +129,7 @@ int import_tree(rokso::Session& session) {
   if (adopt) {
     rokso::Database& db = session.database();
     rokso::VersionTable& table = session.version_table();
-    if (!dry_run) {
-      db.prepare_for_migrations(session.migration_settings());
-      lock.emplace(db, table.identity(), session.lock_wait_timeout());
-    }
+    if (!dry_run) session.lock_for_migrations();
     history = table.read_history(0, true);
     for (const std::string& identity : identities) {
       if (history.state_of(identity) != rokso::History::State::absent) {
@@ -238,9 +233,7 @@ int main(int argc, char** argv) {
        "format of the files written (default sql: <stem>.apply.sql and <stem>.rollback.sql, SQL byte for byte)")
       ("history-table", rokso::po::value<std::string>()->value_name("<table>"),
        "the tool's history table, if not its default (schema_migrations, goose_db_version, flyway_schema_history)")
-      ("dry-run", "show what would be written and adopted; write nothing")
-      ("lock-wait", rokso::po::value<double>()->value_name("<seconds>"),
-       "how long to wait for another rokso migrate/rollback (default 300)");
+      ("dry-run", "show what would be written and adopted; write nothing");
   command.positional.add("dir", 1);
   command.run = import_tree;
   return rokso::run_command(argc, argv, command);

@@ -9,19 +9,12 @@
 #include "core/command.hpp"
 #include "core/error.hpp"
 #include "core/history_table.hpp"
-#include "core/migration_lock.hpp"
 #include "core/output.hpp"
-#include "core/prompt.hpp"
 #include "core/revision_id.hpp"
 
 #include <algorithm>
 
 namespace {
-
-// The question, unless --yes.
-bool confirmed(rokso::Session& session, const std::string& question) {
-  return session.has("yes") || rokso::confirm(question + " (y/yes)");
-}
 
 int mark_applied(rokso::Session& session, const std::string& named) {
   // The file must exist and be readable: a row for a file rokso cannot read could
@@ -32,17 +25,15 @@ int mark_applied(rokso::Session& session, const std::string& named) {
   const std::string identity = file->identity;
   const rokso::Migration migration = tree.read(*file);
 
-  rokso::Database& db = session.database();
-  db.prepare_for_migrations(session.migration_settings());
+  session.lock_for_migrations();
   rokso::VersionTable& table = session.version_table();
-  rokso::MigrationLock lock(db, table.identity(), session.lock_wait_timeout());
   const rokso::History history = table.read_history(0, true);
   const rokso::History::State state = history.state_of(identity);
   if (state == rokso::History::State::complete) {
     rokso::out::line("'" + identity + "' is already applied.");
     return rokso::kExitOk;
   }
-  if (!confirmed(session, "Mark '" + identity + "' as applied without running it?")) return rokso::kExitOk;
+  if (!session.confirmed("Mark '" + identity + "' as applied without running it? (y/yes)")) return rokso::kExitOk;
 
   if (!history.table_exists() || !table.is_current()) table.ensure();
   const std::string revision = rokso::new_revision_id(
@@ -61,10 +52,8 @@ int mark_pending(rokso::Session& session, const std::string& named) {
   const rokso::MigrationFile* file = session.tree().resolve(named);
   const std::string identity = file ? file->identity : named;
 
-  rokso::Database& db = session.database();
-  db.prepare_for_migrations(session.migration_settings());
+  session.lock_for_migrations();
   rokso::VersionTable& table = session.version_table();
-  rokso::MigrationLock lock(db, table.identity(), session.lock_wait_timeout());
   const std::vector<rokso::VersionRow> rows = table.read();
   auto row = std::find_if(rows.begin(), rows.end(), [&identity](const rokso::VersionRow& r) { return r.filename == identity; });
   if (row == rows.end()) {
@@ -72,7 +61,7 @@ int mark_pending(rokso::Session& session, const std::string& named) {
                              " (it is already pending; see 'rokso status')");
   }
   rokso::out::line("This row will be removed (its rollback SQL is not run):\n" + rokso::render_history({&*row}));
-  if (!confirmed(session, "Mark '" + identity + "' as pending without rolling it back?")) return rokso::kExitOk;
+  if (!session.confirmed("Mark '" + identity + "' as pending without rolling it back? (y/yes)")) return rokso::kExitOk;
   table.remove(row->id);
   rokso::out::line("✅ Marked '" + identity + "' as pending (its " + row->status + " row at revision " + row->version +
                    " was removed; nothing was rolled back)");
@@ -99,10 +88,7 @@ int main(int argc, char** argv) {
       ("applied", rokso::po::value<std::string>()->value_name("<identity>"),
        "record this migration as applied without running its SQL (it already exists in the database)")
       ("pending", rokso::po::value<std::string>()->value_name("<identity>"),
-       "remove this migration's row (complete or failed) without running its rollback SQL")
-      ("yes,y", "do not ask for confirmation")
-      ("lock-wait", rokso::po::value<double>()->value_name("<seconds>"),
-       "how long to wait for another rokso migrate/rollback (default 300)");
+       "remove this migration's row (complete or failed) without running its rollback SQL");
   command.run = mark;
   return rokso::run_command(argc, argv, command);
 }

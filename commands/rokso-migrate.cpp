@@ -12,7 +12,6 @@
 #include "core/transaction_control.hpp"
 #include "core/transaction_mode.hpp"
 #include "core/trial_run.hpp"
-#include "core/migration_lock.hpp"
 #include "core/migration_plan.hpp"
 #include "core/migration_runner.hpp"
 #include "core/output.hpp"
@@ -163,9 +162,8 @@ int check(rokso::Session& session, bool json) {
     throw rokso::failure("check failed: " + rokso::unknown_files_problem(session.tree().unknown_files(), session.plugins()));
   }
   rokso::Database& db = session.database();
-  db.prepare_for_migrations(session.migration_settings());
+  session.lock_for_migrations();
   rokso::VersionTable& table = session.version_table();
-  rokso::MigrationLock lock(db, table.identity(), session.lock_wait_timeout());
   const rokso::History history = table.read_history(0, false);
   std::vector<PlannedMigration> planned = plan(session, history);
   const std::vector<std::string> modified = modified_applied_files(session, history);
@@ -229,9 +227,8 @@ int migrate(rokso::Session& session) {
   refuse_unknown_files(session, false);  // as a malformed tree, this stops us before we connect
   rokso::Database& db = session.database();
   const rokso::MigrationSettings settings = session.migration_settings();
-  db.prepare_for_migrations(settings);
+  session.lock_for_migrations();
   rokso::VersionTable& table = session.version_table();
-  rokso::MigrationLock lock(db, table.identity(), session.lock_wait_timeout());
 
   const rokso::History history = table.read_history(0, true);
   if (!history.table_exists() || !table.is_current()) table.ensure();
@@ -321,15 +318,7 @@ int main(int argc, char** argv) {
       ("lint", rokso::po::value<std::string>()->default_value("warn")->value_name("<off|warn|error>"),
        "print the lint findings of what is about to run (warn), refuse to run on an error (error), or not (off)")
       ("drop-invalid-indexes", "drop the invalid indexes a failed CREATE INDEX CONCURRENTLY leaves behind")
-      ("allow-modified", "apply even though an applied migration's file was modified since (see 'rokso accept')")
-      ("lock-wait", rokso::po::value<double>()->value_name("<seconds>"),
-       "how long to wait for another rokso migrate/rollback (default 300)")
-      ("lock-timeout", rokso::po::value<std::string>()->value_name("<duration>"),
-       "PostgreSQL lock_timeout for each statement, e.g. 5s (default 5s)")
-      ("lock-retries", rokso::po::value<int>()->value_name("<n>"),
-       "retries, with backoff, of a migration that hit the lock timeout (default 3)")
-      ("statement-timeout", rokso::po::value<std::string>()->value_name("<duration>"),
-       "PostgreSQL statement_timeout for each statement (default: the server's)");
+      ("allow-modified", "apply even though an applied migration's file was modified since (see 'rokso accept')");
   command.run = migrate;
   return rokso::run_command(argc, argv, command);
 }

@@ -13,7 +13,6 @@
 #include "core/checksum.hpp"
 #include "core/command.hpp"
 #include "core/error.hpp"
-#include "core/migration_lock.hpp"
 #include "core/new_files.hpp"
 #include "core/output.hpp"
 #include "core/path_component.hpp"
@@ -174,7 +173,7 @@ int remap(rokso::Session& session) {
   const std::vector<std::string> schemas = chosen_schemas(answer, available);
 
   rokso::VersionTable& table = session.version_table();
-  rokso::MigrationLock lock(db, table.identity(), session.lock_wait_timeout());
+  session.lock_for_migrations();
   rokso::History history = table.read_history(0, true);
   if (finish_interrupted_remaps(project.migration_dir(), history)) return rokso::kExitOk;
   if (history.size() > 0 && !session.has("force")) {
@@ -298,8 +297,6 @@ int main(int argc, char** argv) {
       ("schemas", rokso::po::value<std::string>()->value_name("<list>"),
        "schemas to reverse-engineer: a comma-separated list, or a/all")
       ("force", "add the remapped files even though the version table already records migrations")
-      ("lock-wait", rokso::po::value<double>()->value_name("<seconds>"),
-       "how long to wait for another rokso migrate/rollback (default 300)")
       ("yes,y", "do not ask anything (the schemas then default to all)");
   command.run = remap;
   return rokso::run_command(argc, argv, command);

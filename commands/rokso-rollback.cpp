@@ -8,12 +8,10 @@
 #include "core/command.hpp"
 #include "core/error.hpp"
 #include "core/history_table.hpp"
-#include "core/migration_lock.hpp"
 #include "core/migration_plan.hpp"
 #include "core/migration_runner.hpp"
 #include "core/output.hpp"
 #include "core/progress.hpp"
-#include "core/prompt.hpp"
 #include "core/sql_script.hpp"
 #include "core/text_util.hpp"
 #include "core/transaction_control.hpp"
@@ -152,11 +150,7 @@ int rollback(rokso::Session& session) {
   rokso::VersionTable& table = session.version_table();
   // A dry run only reads: no session settings, no lock, no ensure().
   const rokso::MigrationSettings settings = session.migration_settings();
-  std::optional<rokso::MigrationLock> lock;
-  if (!dry_run) {
-    db.prepare_for_migrations(settings);
-    lock.emplace(db, table.identity(), session.lock_wait_timeout());
-  }
+  if (!dry_run) session.lock_for_migrations();
   const std::vector<VersionRow> rows = table.read();
 
   const std::vector<const VersionRow*> chosen = targets(session, rows, cutoff);
@@ -213,7 +207,7 @@ int rollback(rokso::Session& session) {
     return rokso::kExitOk;
   }
   if (!json) rokso::out::line(plan_text(chosen, "Following files will be rolledback:"));
-  if (!session.has("yes") && !rokso::confirm("Please confirm to proceed(y/yes)")) return rokso::kExitOk;
+  if (!session.confirmed("Please confirm to proceed(y/yes)")) return rokso::kExitOk;
   rokso::MigrationRunner runner(db, table, settings.lock_retries);
   rokso::RunProgress progress(json ? 0 : chosen.size());
   for (std::size_t i = 0; i < chosen.size(); ++i) {
@@ -262,16 +256,7 @@ int main(int argc, char** argv) {
        "roll back the last <n> applied migrations (by id), newest first")
       ("to-date", rokso::po::value<std::string>()->value_name("<timestamp>"),
        "roll back every migration applied after this timestamp (e.g. '2024-05-01 12:00')")
-      ("dry-run", "show what would be rolled back, with its SQL, and change nothing")
-      ("yes,y", "do not ask for confirmation")
-      ("lock-wait", rokso::po::value<double>()->value_name("<seconds>"),
-       "how long to wait for another rokso migrate/rollback (default 300)")
-      ("lock-timeout", rokso::po::value<std::string>()->value_name("<duration>"),
-       "PostgreSQL lock_timeout for each statement, e.g. 5s (default 5s)")
-      ("lock-retries", rokso::po::value<int>()->value_name("<n>"),
-       "retries, with backoff, of a migration that hit the lock timeout (default 3)")
-      ("statement-timeout", rokso::po::value<std::string>()->value_name("<duration>"),
-       "PostgreSQL statement_timeout for each statement (default: the server's)");
+      ("dry-run", "show what would be rolled back, with its SQL, and change nothing");
   command.run = rollback;
   return rokso::run_command(argc, argv, command);
 }

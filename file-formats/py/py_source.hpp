@@ -7,6 +7,8 @@
 // no NUL. Whatever CPython would reject is rejected.
 #pragma once
 
+#include "reader_text.hpp"
+
 #include <rokso/format_error.hpp>
 
 #include <cstddef>
@@ -18,23 +20,7 @@
 namespace rokso::py {
 
 // The decoded, newline-normalised source and the mapping from offsets to positions.
-class Source {
- public:
-  explicit Source(std::string text) : text_(std::move(text)) {}
-  const std::string& text() const { return text_; }
-
-  // 1-based line and column (in code points) of byte `offset`, computed only when an
-  // error is reported.
-  std::pair<int, int> position(std::size_t offset) const { return text_position(text_, offset); }
-
-  [[noreturn]] void fail(std::size_t offset, const std::string& message) const {
-    const auto [line, column] = position(offset);
-    throw FormatError(line, column, message);
-  }
-
- private:
-  std::string text_;
-};
+using format_support::Source;
 
 // Reads the raw bytes of a module into its text: valid UTF-8 with LF newlines.
 // Throws FormatError for bytes CPython would refuse.
@@ -43,7 +29,7 @@ Source decode_module(const std::string& raw);
 // Character helpers shared by the stages.
 std::string lower_ascii(std::string_view s);
 bool is_name_char(char c);
-std::string hex_byte(unsigned char c);              // "0x41"
-std::string code_point_name(std::uint32_t cp);      // "U+0041"
+using format_support::code_point_name;  // "U+0041"
+using format_support::hex_byte;         // "0x41"
 
 }  // namespace rokso::py

@@ -1,5 +1,7 @@
 #include "sql_reader.hpp"
 
+#include "reader_text.hpp"
+
 #include <rokso/format_error.hpp>
 #include <rokso/utf8.hpp>
 
@@ -23,17 +25,8 @@ bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-std::string hex_byte(unsigned char c) {
-  static const char digits[] = "0123456789abcdef";
-  return std::string("0x") + digits[c >> 4] + digits[c & 15];
-}
-
-std::string code_point_name(std::uint32_t cp) {
-  static const char digits[] = "0123456789ABCDEF";
-  std::string hex;
-  for (int shift = cp > 0xFFFF ? 20 : 12; shift >= 0; shift -= 4) hex += digits[(cp >> shift) & 15];
-  return "U+" + hex;
-}
+using format_support::code_point_name;
+using format_support::hex_byte;
 
 [[noreturn]] void fail(const std::string& text, std::size_t offset, const std::string& message) {
   const auto [line, column] = text_position(text, offset);

@@ -1,5 +1,7 @@
 #include "yaml_reader.hpp"
 
+#include "reader_text.hpp"
+
 #include <rokso/format_error.hpp>
 #include <rokso/utf8.hpp>
 
@@ -24,17 +26,8 @@ namespace {
 const std::string kBom = "\xEF\xBB\xBF";
 const std::string kTagPrefix = "tag:yaml.org,2002:";
 
-std::string hex_byte(unsigned char c) {
-  static const char digits[] = "0123456789abcdef";
-  return std::string("0x") + digits[c >> 4] + digits[c & 15];
-}
-
-std::string code_point_name(std::uint32_t cp) {
-  static const char digits[] = "0123456789ABCDEF";
-  std::string hex;
-  for (int shift = cp > 0xFFFF ? 20 : 12; shift >= 0; shift -= 4) hex += digits[(cp >> shift) & 15];
-  return "U+" + hex;
-}
+using format_support::code_point_name;
+using format_support::hex_byte;
 
 // `s` for a one-line message: control characters escaped, cut after 60 bytes.
 std::string shown(const std::string& s) {
@@ -55,28 +48,16 @@ std::string shown(const std::string& s) {
 }
 
 // The text given to yaml-cpp and the mapping from its byte offsets to positions.
-class Source {
+class Source : public format_support::Source {
  public:
-  explicit Source(std::string text) : text_(std::move(text)) {}
-  const std::string& text() const { return text_; }
-
-  // 1-based line and column (in code points) of byte `offset`, computed only when an
-  // error is reported.
-  std::pair<int, int> position(std::size_t offset) const { return text_position(text_, offset); }
-
-  [[noreturn]] void fail(std::size_t offset, const std::string& message) const {
-    const auto [line, column] = position(offset);
-    throw FormatError(line, column, message);
-  }
+  using format_support::Source::Source;
+  using format_support::Source::fail;
 
   // yaml-cpp's marks count bytes of the text it was given, from 0; -1 when unknown.
   [[noreturn]] void fail(const YAML::Mark& mark, const std::string& message) const {
     if (mark.pos < 0) throw FormatError(0, 0, message);
     fail(static_cast<std::size_t>(mark.pos), message);
   }
-
- private:
-  std::string text_;
 };
 
 // Everything yaml-cpp is not given: bytes that are not UTF-8, characters outside YAML's
