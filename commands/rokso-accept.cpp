@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "core/migration_lock.hpp"
 #include "core/output.hpp"
+#include "core/stat_cache.hpp"
 #include "core/prompt.hpp"
 
 
@@ -90,7 +91,11 @@ int accept_all(rokso::Session& session) {
   rokso::VersionTable& table = session.version_table();
   rokso::MigrationLock lock(db, table.identity(), session.lock_wait_timeout());
   const rokso::History history = table.read_history(0, false);
-  const rokso::DriftReport drift = rokso::find_drift(tree, history, rokso::DriftCheck::all);
+  // Through the stat cache, as status: only the files whose stat changed are read.
+  const std::unique_ptr<rokso::StatCache> cache =
+      rokso::StatCache::open(session.project().root.string(), tree, session.plugins().formats());
+  const rokso::DriftReport drift = rokso::find_drift(tree, history, rokso::DriftCheck::all, true, cache.get());
+  if (cache) cache->save();
 
   std::vector<std::string> unreadable;
   std::vector<Acceptance> accepted;

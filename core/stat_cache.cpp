@@ -152,6 +152,10 @@ std::unique_ptr<StatCache> StatCache::open(const std::string& project_root, cons
   std::free(real);
   std::string context = "rokso " ROKSO_VERSION;
   for (const FormatPlugin* format : formats) context += "\n" + format->name() + " " + format->version();
+  // A tenant's tree ({tenant} replaced by its name) makes other checksums from the same
+  // files: a cache made for another tenant, or for none, is not used.
+  const std::string substitution = tree.substitution();
+  if (!substitution.empty()) context += "\nsubstitute " + substitution;
   std::unique_ptr<StatCache> cache(
       new StatCache(project_root + "/.rokso/stat-cache", std::move(migration_root), tree, std::move(context)));
   cache->load();

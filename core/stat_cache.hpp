@@ -12,10 +12,11 @@
 // Kept in <project>/.rokso/stat-cache (directory 0700 with a .gitignore of `*`, file
 // 0600, written whole through core/atomic_file). A cache that is absent, corrupt
 // (checked by a hash of its bytes), of another format version, written for another
-// migration/ directory, or by another rokso or set of format plugins is ignored and
-// rewritten. It is not the project's state (git status refreshes its index too): any
-// command that verifies checksums may write it, and when it cannot (a read-only
-// project, a full disk) it goes on without a word.
+// migration/ directory, by another rokso or set of format plugins, or for another
+// tenant (MigrationTree::substitution()) is ignored and rewritten. It is not the
+// project's state (git status refreshes its index too): status, migrate and accept, which
+// verify checksums, may write it, and when they cannot (a read-only project, a full disk)
+// they go on without a word.
 //
 // Racily clean entries are re-hashed as git does: a file whose mtime or ctime is not
 // older than the cache file may have changed in the same clock tick after it was hashed.
