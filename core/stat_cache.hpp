@@ -36,6 +36,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace rokso {
@@ -46,6 +47,11 @@ class StatCache {
   // rebuilt) when there is none usable. nullptr when the cache must not be used.
   static std::unique_ptr<StatCache> open(const std::string& project_root, const MigrationTree& tree,
                                          const std::vector<const FormatPlugin*>& formats);
+
+  // Starts taking the tree's stats on other threads, so that they overlap what the
+  // caller does meanwhile (status: connecting and reading the version table); checksum()
+  // waits for them. The tree must not change until then.
+  void stat_in_background();
 
   // file_checksum(tree, file), from the cache when every file of the migration has the
   // stat it had when it was hashed. Throws what file_checksum() throws (nothing recorded).
@@ -111,6 +117,7 @@ class StatCache {
   std::vector<char> stated_;
   std::vector<FileStat> file_stats_;  // checksum()'s, reused
   bool tree_stated_ = false;
+  std::thread stat_thread_;  // stat_in_background()'s
   std::int64_t stat_tick_ns_ = 0;  // the clock tick stat_tree() began in
   bool dirty_ = false;
   std::size_t hits_ = 0;
