@@ -9,6 +9,7 @@
 #include "core/command.hpp"
 #include "core/error.hpp"
 #include "core/output.hpp"
+#include "core/stat_cache.hpp"
 
 namespace {
 
@@ -78,7 +79,11 @@ int accept_all(rokso::Session& session) {
   session.lock_for_migrations();
   rokso::VersionTable& table = session.version_table();
   const rokso::History history = table.read_history(0, false);
-  const rokso::DriftReport drift = rokso::find_drift(tree, history, rokso::DriftCheck::all);
+  // Through the stat cache, as status: only the files whose stat changed are read.
+  const std::unique_ptr<rokso::StatCache> cache =
+      rokso::StatCache::open(session.project().root.string(), tree, session.plugins().formats());
+  const rokso::DriftReport drift = rokso::find_drift(tree, history, rokso::DriftCheck::all, true, cache.get());
+  if (cache) cache->save();
 
   std::vector<std::string> unreadable;
   std::vector<Acceptance> accepted;

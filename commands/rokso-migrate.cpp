@@ -15,6 +15,7 @@
 #include "core/migration_plan.hpp"
 #include "core/migration_runner.hpp"
 #include "core/output.hpp"
+#include "core/stat_cache.hpp"
 #include "core/progress.hpp"
 #include "core/project_plugins.hpp"
 #include "core/revision_id.hpp"
@@ -108,10 +109,13 @@ std::string transaction_mode(const rokso::Migration& m) {
 std::vector<std::string> modified_applied_files(rokso::Session& session, const rokso::History& history) {
   if (session.has("allow-modified")) return {};
   std::vector<std::string> identities;
+  const std::unique_ptr<rokso::StatCache> cache =
+      rokso::StatCache::open(session.project().root.string(), session.tree(), session.plugins().formats());
   for (const rokso::ModifiedFile& m :
-       rokso::find_drift(session.tree(), history, rokso::DriftCheck::recorded, false).modified) {
+       rokso::find_drift(session.tree(), history, rokso::DriftCheck::recorded, false, cache.get()).modified) {
     identities.push_back(m.identity);
   }
+  if (cache) cache->save();
   return identities;
 }
 
@@ -233,7 +237,11 @@ int migrate(rokso::Session& session) {
   const rokso::History history = table.read_history(0, true);
   if (!history.table_exists() || !table.is_current()) table.ensure();
   // Refuses while an applied file was modified; records checksums missing from old rows.
-  rokso::verify_applied_files(table, session.tree(), history, session.has("allow-modified"));
+  // Through the stat cache, as status: only the files whose stat changed are read.
+  const std::unique_ptr<rokso::StatCache> cache =
+      rokso::StatCache::open(session.project().root.string(), session.tree(), session.plugins().formats());
+  rokso::verify_applied_files(table, session.tree(), history, session.has("allow-modified"), cache.get());
+  if (cache) cache->save();
 
   std::vector<PlannedMigration> planned = plan(session, history);
   std::vector<std::pair<const rokso::MigrationFile*, const rokso::Migration*>> to_lint;

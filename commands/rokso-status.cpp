@@ -191,6 +191,13 @@ int status(rokso::Session& session) {
     for (const std::string& line : rokso::drift_summary(schema)) rokso::out::line(line);
     return session.has("exit-code") && !schema.changes.empty() ? rokso::kExitFailed : rokso::kExitOk;
   }
+  // Applied files are checked through the stat cache (.rokso/stat-cache): only the files
+  // whose stat changed are read. Their stats are taken while the version table is read.
+  std::unique_ptr<rokso::StatCache> cache;
+  if (!session.has("no-checksums")) {
+    cache = rokso::StatCache::open(session.project().root.string(), tree, session.plugins().formats());
+    if (cache) cache->stat_in_background();
+  }
   // Read with the tree: the rows of its files cost no second copy of their identities.
   const rokso::History history =
       session.version_table().read_history(kRecentRows, false, !session.has("no-checksums"), &tree);
@@ -203,11 +210,6 @@ int status(rokso::Session& session) {
   const bool malformed = listed.malformed;
   // Applied files: changed (one read each) or gone since they were applied.
   // The text shows how many are unverified, the JSON which.
-  // Through the stat cache (.rokso/stat-cache): only the files whose stat changed are read.
-  std::unique_ptr<rokso::StatCache> cache;
-  if (!session.has("no-checksums")) {
-    cache = rokso::StatCache::open(session.project().root.string(), tree, session.plugins().formats());
-  }
   const rokso::DriftReport drift = rokso::find_drift(
       tree, history, session.has("no-checksums") ? rokso::DriftCheck::missing_only : rokso::DriftCheck::recorded,
       json, cache.get());

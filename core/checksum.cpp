@@ -122,8 +122,8 @@ std::string list_identities(const std::vector<std::string>& identities, std::siz
 }
 
 void verify_applied_files(VersionTable& table, const MigrationTree& tree, const History& history,
-                          bool allow_modified) {
-  const DriftReport drift = find_drift(tree, history, DriftCheck::all);
+                          bool allow_modified, StatCache* cache) {
+  const DriftReport drift = find_drift(tree, history, DriftCheck::all, true, cache);
   if (!drift.modified.empty()) {
     std::vector<std::string> names;
     for (const ModifiedFile& m : drift.modified) names.push_back(m.identity);

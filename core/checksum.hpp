@@ -88,7 +88,9 @@ std::string list_identities(const std::vector<std::string>& identities, std::siz
 //   recorded checksums are kept, so the files stay `modified` until `rokso accept`);
 // - adopts the rows that have no checksum (roksopsql's, an older rokso's): records the
 //   checksum of their file as it is now, in one statement.
+// With a `cache`, files whose stat has not changed since they were hashed are not read
+// (core/stat_cache.hpp); the caller saves it.
 void verify_applied_files(VersionTable& table, const MigrationTree& tree, const History& history,
-                          bool allow_modified);
+                          bool allow_modified, StatCache* cache = nullptr);
 
 }  // namespace rokso

@@ -58,6 +58,9 @@ class MigrationTree {
     placeholder_ = std::move(placeholder);
     placeholder_value_ = std::move(value);
   }
+  // "" without substitute(), else what it replaces and with what: what read() returns,
+  // and so a file's checksum, depends on it (a stat cache keeps one set per value).
+  std::string substitution() const { return placeholder_.empty() ? "" : placeholder_ + " -> " + placeholder_value_; }
 
   // Where `file` is on disk.
   std::string path_of(const MigrationFile& file) const { return root_ + "/" + file.identity; }

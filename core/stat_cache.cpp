@@ -152,6 +152,10 @@ std::unique_ptr<StatCache> StatCache::open(const std::string& project_root, cons
   std::free(real);
   std::string context = "rokso " ROKSO_VERSION;
   for (const FormatPlugin* format : formats) context += "\n" + format->name() + " " + format->version();
+  // A tenant's tree ({tenant} replaced by its name) makes other checksums from the same
+  // files: a cache made for another tenant, or for none, is not used.
+  const std::string substitution = tree.substitution();
+  if (!substitution.empty()) context += "\nsubstitute " + substitution;
   std::unique_ptr<StatCache> cache(
       new StatCache(project_root + "/.rokso/stat-cache", std::move(migration_root), tree, std::move(context)));
   cache->load();
@@ -249,7 +253,24 @@ bool StatCache::matches(const Record& record, const std::vector<std::string_view
   return true;
 }
 
-StatCache::~StatCache() = default;
+StatCache::~StatCache() {
+  if (stat_thread_.joinable()) stat_thread_.join();
+}
+
+void StatCache::stat_in_background() {
+  if (tree_stated_ || stat_thread_.joinable()) return;
+  try {
+    stat_thread_ = std::thread([this] {
+      try {
+        stat_tree();
+      } catch (...) {
+        // Out of memory, say: checksum() tries again in the caller's thread, where it can throw.
+      }
+    });
+  } catch (const std::system_error&) {
+    // No thread to be had: checksum() takes the stats itself.
+  }
+}
 
 namespace {
 
@@ -293,13 +314,15 @@ constexpr unsigned kMaxStatThreads = 8;
 }  // namespace
 
 void StatCache::stat_tree() {
-  tree_stated_ = true;
   // The tick the stats are taken in, on the clock the kernel stamps files with: a file
   // last changed in it could change again, unseen, within the same timestamp after
   // being stat'ed and read; it is not recorded (checksum()).
   timespec tick {};
   ::clock_gettime(CLOCK_REALTIME_COARSE, &tick);
   stat_tick_ns_ = nanoseconds(tick);
+  stats_.clear();  // after a failed try on another thread (stat_in_background())
+  first_stat_.clear();
+  stated_.clear();
 
   const std::vector<MigrationFile>& files = tree_.files();
   std::vector<std::string_view> paths;  // every file, then its companions
@@ -337,9 +360,11 @@ void StatCache::stat_tree() {
   for (std::size_t i = 0; i < files.size(); ++i) {
     stated_[i] = std::all_of(ok.begin() + first_stat_[i], ok.begin() + first_stat_[i + 1], [](char c) { return c != 0; });
   }
+  tree_stated_ = true;
 }
 
 std::string StatCache::checksum(const MigrationFile& file) {
+  if (stat_thread_.joinable()) stat_thread_.join();
   if (!tree_stated_) stat_tree();
   const std::size_t index = tree_.index_of(file);
   if (index >= stated_.size()) return file_checksum(tree_, file);  // not one of the tree's: nothing cached

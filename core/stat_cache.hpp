@@ -12,10 +12,11 @@
 // Kept in <project>/.rokso/stat-cache (directory 0700 with a .gitignore of `*`, file
 // 0600, written whole through core/atomic_file). A cache that is absent, corrupt
 // (checked by a hash of its bytes), of another format version, written for another
-// migration/ directory, or by another rokso or set of format plugins is ignored and
-// rewritten. It is not the project's state (git status refreshes its index too): any
-// command that verifies checksums may write it, and when it cannot (a read-only
-// project, a full disk) it goes on without a word.
+// migration/ directory, by another rokso or set of format plugins, or for another
+// tenant (MigrationTree::substitution()) is ignored and rewritten. It is not the
+// project's state (git status refreshes its index too): status, migrate and accept, which
+// verify checksums, may write it, and when they cannot (a read-only project, a full disk)
+// they go on without a word.
 //
 // Racily clean entries are re-hashed as git does: a file whose mtime or ctime is not
 // older than the cache file may have changed in the same clock tick after it was hashed.
@@ -35,6 +36,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace rokso {
@@ -45,6 +47,11 @@ class StatCache {
   // rebuilt) when there is none usable. nullptr when the cache must not be used.
   static std::unique_ptr<StatCache> open(const std::string& project_root, const MigrationTree& tree,
                                          const std::vector<const FormatPlugin*>& formats);
+
+  // Starts taking the tree's stats on other threads, so that they overlap what the
+  // caller does meanwhile (status: connecting and reading the version table); checksum()
+  // waits for them. The tree must not change until then.
+  void stat_in_background();
 
   // file_checksum(tree, file), from the cache when every file of the migration has the
   // stat it had when it was hashed. Throws what file_checksum() throws (nothing recorded).
@@ -110,6 +117,7 @@ class StatCache {
   std::vector<char> stated_;
   std::vector<FileStat> file_stats_;  // checksum()'s, reused
   bool tree_stated_ = false;
+  std::thread stat_thread_;  // stat_in_background()'s
   std::int64_t stat_tick_ns_ = 0;  // the clock tick stat_tree() began in
   bool dirty_ = false;
   std::size_t hits_ = 0;
