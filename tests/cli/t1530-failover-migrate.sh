@@ -18,10 +18,25 @@
 . "$ROKSO_SOURCE_DIR/tests/lib/pg_auto_failover.sh"
 
 paf_available || skip_all "pg_auto_failover is not installed (share/scripts/install-deps.sh installs it)"
-paf_start || { fail "pg_auto_failover did not start"; finish; }
 
+# Bad waits are refused before anything connects (the cluster is not even up yet).
 PROJECT=$WORK/project
 mkdir -p "$PROJECT/migration/public"
+cd "$PROJECT"
+write_py "migration/public/2020_01_01__00_00_00_bad.py" "CREATE TABLE public.bad (id int);"
+printf '{ "failover_wait": "soon", "database": { "url": "postgresql://127.0.0.1:1/x", "dbschema": "public" } }\n' >config.json
+run rokso migrate
+expect_code 2 "a failover_wait that is not a number"
+expect_one_line_error '"failover_wait" must be a number of seconds from 0 to 86400'
+printf '{ "database": { "url": "postgresql://127.0.0.1:1/x", "dbschema": "public" } }\n' >config.json
+run rokso migrate --failover-wait -5
+expect_code 2 "a negative --failover-wait"
+expect_one_line_error "--failover-wait must be a number of seconds from 0 to 86400"
+rm "migration/public/2020_01_01__00_00_00_bad.py"
+
+started=$(date +%s)
+paf_start || { fail "pg_auto_failover did not start"; finish; }
+echo "t1530: pg_auto_failover up in $(( $(date +%s) - started )) s"
 cat >"$PROJECT/config.json" <<JSON
 { "failover_wait": 60,
   "database": { "url": "$PAF_URL", "dbschema": "public" } }
@@ -90,7 +105,9 @@ for gate in 10 20 30; do
   wait_at_gate "$primary" "$gate" || break
   expect_eq "$(paf_sql "$primary" "SELECT count(*) FROM public.rokso_db_version WHERE status = 'complete' AND filename LIKE '%2021_%'")" $((gate - 1)) \
     "rows committed before failover at gate $gate"
+  started=$(date +%s)
   paf_failover || { fail "failover at gate $gate did not complete"; break; }
+  echo "t1530: failover at gate $gate took $(( $(date +%s) - started )) s"
   new_primary=$(paf_primary_port)
   if [ "$new_primary" = "$primary" ]; then fail "the primary did not change at gate $gate"; fi
   # rokso found the new primary by itself and is back at the same migration.
