@@ -7,6 +7,7 @@
 #include "core/checksum.hpp"
 #include "core/command.hpp"
 #include "core/error.hpp"
+#include "core/failover_reconnect.hpp"
 #include "core/invalid_indexes.hpp"
 #include "core/lint_gate.hpp"
 #include "core/transaction_control.hpp"
@@ -17,12 +18,14 @@
 #include "core/output.hpp"
 #include "core/stat_cache.hpp"
 #include "core/progress.hpp"
+#include "core/replicas.hpp"
 #include "core/project_plugins.hpp"
 #include "core/revision_id.hpp"
 #include "core/text_util.hpp"
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 
 namespace {
 
@@ -222,43 +225,18 @@ int check(rokso::Session& session, bool json) {
   return rokso::kExitOk;
 }
 
-int migrate(rokso::Session& session) {
-  const bool json = session.json();  // then stdout carries one document: no -v statements, no progress lines
-  if (session.has("dry-run") && session.has("check")) throw rokso::usage_error("--dry-run and --check exclude each other");
-  rokso::check_lint_mode(session.get<std::string>("lint"));
-  if (session.has("dry-run")) return dry_run(session, json);
-  if (session.has("check")) return check(session, json);
-  refuse_unknown_files(session, false);  // as a malformed tree, this stops us before we connect
-  rokso::Database& db = session.database();
-  const rokso::MigrationSettings settings = session.migration_settings();
-  session.lock_for_migrations();
-  rokso::VersionTable& table = session.version_table();
-
-  const rokso::History history = table.read_history(0, true);
-  if (!history.table_exists() || !table.is_current()) table.ensure();
-  // Refuses while an applied file was modified; records checksums missing from old rows.
-  // Through the stat cache, as status: only the files whose stat changed are read.
-  const std::unique_ptr<rokso::StatCache> cache =
-      rokso::StatCache::open(session.project().root.string(), session.tree(), session.plugins().formats());
-  rokso::verify_applied_files(table, session.tree(), history, session.has("allow-modified"), cache.get());
-  if (cache) cache->save();
-
-  std::vector<PlannedMigration> planned = plan(session, history);
-  std::vector<std::pair<const rokso::MigrationFile*, const rokso::Migration*>> to_lint;
-  for (const PlannedMigration& p : planned) to_lint.emplace_back(p.file, &p.migration);
-  rokso::lint_before_migrate(session, session.get<std::string>("lint"), to_lint);
-  if (planned.empty()) {
-    if (json) print_json("apply", "nothing_to_migrate", "", planned);
-    rokso::out::line("Nothing to migrate ....");
-    return rokso::kExitOk;
-  }
-  const std::string revision = rokso::new_revision_id(
-      [&history](const std::string& candidate) { return history.revision_taken(candidate); });
-
+// The apply loop of migrate: each of `planned` in order, setting its result. Returns
+// kExitFailed after a migration failed (recorded, reported); lets Error (a lost
+// connection) through with `in_flight` pointing at the migration that was running.
+template <typename AllFiles>
+int apply_planned(rokso::Session& session, rokso::Database& db, rokso::VersionTable& table,
+                  const rokso::MigrationSettings& settings, const std::string& revision, bool json,
+                  std::vector<PlannedMigration>& planned, const PlannedMigration*& in_flight, AllFiles all_files) {
   rokso::MigrationRunner runner(db, table, settings.lock_retries);
   rokso::RunProgress progress(planned.size());
   std::size_t index = 0;
   for (PlannedMigration& p : planned) {
+    in_flight = &p;
     const std::string& identity = p.file->identity;
     rokso::out::line("🌀Applying migration file:  " + rokso::escape_for_display(identity));
     progress.start(index++, identity);
@@ -287,7 +265,7 @@ int migrate(rokso::Session& session) {
       p.duration_ms = elapsed_ms();
       runner.record_failure(identity, revision, p.retry, e.progress());
       if (json) {
-        print_json("apply", "failed", revision, planned, rokso::one_line(e.what()));
+        print_json("apply", "failed", revision, all_files(), rokso::one_line(e.what()));
         rokso::out::error("Your migration '" + rokso::escape_for_display(identity) + "' has failed. Please fix it and retry: " +
                           rokso::one_line(e.what()));
       } else {
@@ -296,16 +274,125 @@ int migrate(rokso::Session& session) {
       }
       if (!p.migration.transactional) handle_invalid_indexes(session, p.migration, invalid_before, true);
       return rokso::kExitFailed;
-    } catch (const rokso::Error& e) {
-      // e.g. the connection was lost: the document still tells what was applied.
+    } catch (const rokso::Error&) {
+      // e.g. the connection was lost: migrate() reports it, or reconnects.
       p.result = "failed";
-      if (json) print_json("apply", "failed", revision, planned, rokso::one_line(e.what()));
       throw;
     }
+    in_flight = nullptr;
     p.result = "applied";
     p.duration_ms = elapsed_ms();
   }
-  if (json) print_json("apply", "migrated", revision, planned);
+  return rokso::kExitOk;
+}
+
+// --failover-wait, else config.json's "failover_wait" (default 0: a lost connection stops the run).
+double failover_wait_seconds(rokso::Session& session) {
+  if (!session.has("failover-wait")) return session.project().config.failover_wait_s;
+  const double seconds = session.get<double>("failover-wait");
+  if (!rokso::is_wait_seconds(seconds)) throw rokso::usage_error("--failover-wait must be a number of seconds from 0 to 86400");
+  return seconds;
+}
+
+int migrate(rokso::Session& session) {
+  const bool json = session.json();  // then stdout carries one document: no -v statements, no progress lines
+  if (session.has("dry-run") && session.has("check")) throw rokso::usage_error("--dry-run and --check exclude each other");
+  rokso::check_lint_mode(session.get<std::string>("lint"));
+  if (session.has("dry-run")) return dry_run(session, json);
+  if (session.has("check")) return check(session, json);
+  refuse_unknown_files(session, false);  // as a malformed tree, this stops us before we connect
+  const double failover_wait = failover_wait_seconds(session);
+  const double replica_wait = session.has("wait-replicas") ? session.get<double>("wait-replicas") : -1;
+  if (session.has("wait-replicas") && !rokso::is_wait_seconds(replica_wait)) {
+    throw rokso::usage_error("--wait-replicas must be a number of seconds from 0 to 86400");
+  }
+  rokso::Database& db = session.database();
+  const rokso::MigrationSettings settings = session.migration_settings();
+  rokso::VersionTable& table = session.version_table();
+  // Across reconnects after a failover (core/failover_reconnect.hpp): one revision for
+  // the run, and what earlier attempts applied, for the JSON document.
+  std::string revision;
+  std::vector<PlannedMigration> applied_before;
+  std::vector<PlannedMigration> planned;
+  const PlannedMigration* in_flight = nullptr;
+  auto all_files = [&] {
+    std::vector<PlannedMigration> all = applied_before;
+    all.insert(all.end(), planned.begin(), planned.end());
+    return all;
+  };
+  for (bool first_attempt = true;; first_attempt = false) {
+    try {
+      session.lock_for_migrations();
+
+      const rokso::History history = table.read_history(0, true);
+      if (!history.table_exists() || !table.is_current()) table.ensure();
+      // Refuses while an applied file was modified; records checksums missing from old rows.
+      // Through the stat cache, as status: only the files whose stat changed are read.
+      const std::unique_ptr<rokso::StatCache> cache =
+          rokso::StatCache::open(session.project().root.string(), session.tree(), session.plugins().formats());
+      rokso::verify_applied_files(table, session.tree(), history, session.has("allow-modified"), cache.get());
+      if (cache) cache->save();
+
+      planned = plan(session, history);
+      if (first_attempt) {
+        std::vector<std::pair<const rokso::MigrationFile*, const rokso::Migration*>> to_lint;
+        for (const PlannedMigration& p : planned) to_lint.emplace_back(p.file, &p.migration);
+        rokso::lint_before_migrate(session, session.get<std::string>("lint"), to_lint);
+      }
+      if (planned.empty() && applied_before.empty()) {
+        if (json) print_json("apply", "nothing_to_migrate", "", planned);
+        rokso::out::line("Nothing to migrate ....");
+        return rokso::kExitOk;
+      }
+      if (revision.empty()) {
+        revision = rokso::new_revision_id(
+            [&history](const std::string& candidate) { return history.revision_taken(candidate); });
+      }
+      if (apply_planned(session, db, table, settings, revision, json, planned, in_flight, all_files) != rokso::kExitOk) {
+        return rokso::kExitFailed;
+      }
+      break;
+    } catch (const rokso::Error& e) {
+      // JSON: a document once migrations started, as for any failure while applying.
+      const bool report = json && (in_flight || !applied_before.empty());
+      const bool lost = db.connection_lost();
+      if (lost && in_flight && !in_flight->migration.transactional) {
+        const std::string message =
+            "lost the database connection while applying '" + rokso::escape_for_display(in_flight->file->identity) +
+            "', which runs outside a transaction: some of its statements may have run, so rokso does not go on by "
+            "itself; once a primary is up, run migrate again (it resumes after the statements it recorded)";
+        if (report) print_json("apply", "failed", revision, all_files(), message);
+        throw rokso::failure(message);
+      }
+      bool reconnected = false;
+      try {
+        reconnected = rokso::reconnect_after_failover(db, failover_wait, rokso::one_line(e.what()));
+      } catch (const rokso::Error& gone) {
+        if (report) print_json("apply", "failed", revision, all_files(), rokso::one_line(gone.what()));
+        throw;
+      }
+      if (!reconnected) {
+        if (report) print_json("apply", "failed", revision, all_files(), rokso::one_line(e.what()));
+        throw;
+      }
+      // Our lease row (lease mode) is deleted on the new primary, where it replicated to.
+      session.forget_migration_lock();
+      for (PlannedMigration& p : planned) {
+        if (p.result == "applied") applied_before.push_back(p);
+      }
+      planned.clear();
+      in_flight = nullptr;
+    }
+  }
+  if (replica_wait >= 0) {
+    try {
+      rokso::wait_for_replicas(db, replica_wait);
+    } catch (const rokso::Error& e) {
+      if (json) print_json("apply", "replicas_behind", revision, all_files(), rokso::one_line(e.what()));
+      throw;
+    }
+  }
+  if (json) print_json("apply", "migrated", revision, all_files());
   rokso::out::line("✅ Your database is at revision# " + revision);
   return rokso::kExitOk;
 }
@@ -326,7 +413,12 @@ int main(int argc, char** argv) {
       ("lint", rokso::po::value<std::string>()->default_value("warn")->value_name("<off|warn|error>"),
        "print the lint findings of what is about to run (warn), refuse to run on an error (error), or not (off)")
       ("drop-invalid-indexes", "drop the invalid indexes a failed CREATE INDEX CONCURRENTLY leaves behind")
-      ("allow-modified", "apply even though an applied migration's file was modified since (see 'rokso accept')");
+      ("allow-modified", "apply even though an applied migration's file was modified since (see 'rokso accept')")
+      ("failover-wait", rokso::po::value<double>()->value_name("<seconds>"),
+       "after losing the connection (a failover), wait this long for a primary, reconnect and go on "
+       "(default: config.json's failover_wait, else 0: stop)")
+      ("wait-replicas", rokso::po::value<double>()->implicit_value(60)->value_name("<seconds>"),
+       "after the run, wait (default 60 s) until every streaming replica has replayed it; exit 1 naming those behind");
   command.run = migrate;
   return rokso::run_command(argc, argv, command);
 }

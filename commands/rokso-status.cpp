@@ -13,6 +13,7 @@
 #include "core/migration_plan.hpp"
 #include "core/output.hpp"
 #include "core/project_plugins.hpp"
+#include "core/replicas.hpp"
 #include "core/schema_drift.hpp"
 #include "core/stat_cache.hpp"
 #include "core/text_table.hpp"
@@ -40,8 +41,36 @@ nlohmann::ordered_json string_or_null(const std::string& text) {
   return text.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(text);
 }
 
+// -v: one JSON object per streaming replica (core/replicas.hpp).
+nlohmann::ordered_json replicas_json(const std::vector<rokso::Replica>& replicas) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const rokso::Replica& r : replicas) {
+    list.push_back({{"name", r.name},
+                    {"client_addr", string_or_null(r.client_addr)},
+                    {"state", r.state},
+                    {"replay_lag_bytes", r.replay_lag_bytes ? nlohmann::ordered_json(*r.replay_lag_bytes) : nullptr},
+                    {"replay_lag_s", r.replay_lag_s ? nlohmann::ordered_json(*r.replay_lag_s) : nullptr}});
+  }
+  return list;
+}
+
+// -v: "replica node2 (127.0.0.1): streaming, replay 0 bytes / 0.001 s behind", one per replica.
+std::string replica_line(const rokso::Replica& r) {
+  std::string line = "replica " + rokso::escape_for_display(r.name);
+  if (!r.client_addr.empty() && r.client_addr != r.name) line += " (" + r.client_addr + ")";
+  line += ": " + r.state + ", replay ";
+  line += r.replay_lag_bytes ? std::to_string(*r.replay_lag_bytes) + " bytes" : std::string("? bytes");
+  if (r.replay_lag_s) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3f", *r.replay_lag_s);
+    line += std::string(" / ") + text + " s";
+  }
+  return line + " behind";
+}
+
 nlohmann::ordered_json json_view(rokso::Session& session, const rokso::History& history, const std::vector<PendingFile>& pending,
-                      const rokso::DriftReport& drift, const std::string& order_error) {
+                      const rokso::DriftReport& drift, const std::string& order_error,
+                      const std::vector<rokso::Replica>* replicas = nullptr) {
   const std::vector<std::string>& unknown_files = session.tree().unknown_files();
   nlohmann::ordered_json unknown = nlohmann::ordered_json::array(), formats = nlohmann::ordered_json::array();
   for (const std::string& identity : unknown_files) unknown.push_back({{"identity", identity}});
@@ -70,7 +99,7 @@ nlohmann::ordered_json json_view(rokso::Session& session, const rokso::History& 
                      {"error", p.error.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(p.error)}});
   }
   const std::size_t applied = history.size() - history.failed().size();
-  return {
+  nlohmann::ordered_json doc = {
       {"version_table", session.version_table().display_name()},
       {"version_table_exists", history.table_exists()},
       {"last_revision",
@@ -95,6 +124,8 @@ nlohmann::ordered_json json_view(rokso::Session& session, const rokso::History& 
       {"unknown", unknown},
       {"formats", formats},
   };
+  if (replicas) doc["replicas"] = replicas_json(*replicas);
+  return doc;
 }
 
 std::string text_view(rokso::Session& session, const rokso::History& history, const std::vector<PendingFile>& pending,
@@ -218,12 +249,19 @@ int status(rokso::Session& session) {
     rokso::out::detail("checksums: " + std::to_string(cache->hits()) + " from the stat cache, " +
                        std::to_string(cache->misses()) + " read" + (wrote ? " (stat cache written)" : ""));
   }
+  // -v: the replicas' lag (pg_stat_replication), nothing when there are none. --format json
+  // turns the -v lines off but keeps this.
+  std::optional<std::vector<rokso::Replica>> replicas;
+  if (session.has("verbose") && !short_format) replicas = rokso::replicas(session.database());
   if (json) {
-    session.print_json(json_view(session, history, pending, drift, order_error));
+    session.print_json(json_view(session, history, pending, drift, order_error, replicas ? &*replicas : nullptr));
   } else if (short_format) {
     print_short(session, history, pending, drift, porcelain);
   } else {
     rokso::out::line(text_view(session, history, pending, drift));
+    if (replicas) {
+      for (const rokso::Replica& r : *replicas) rokso::out::line(replica_line(r));
+    }
   }
   for (const auto& p : pending) {
     if (!p.error.empty()) rokso::out::error(rokso::one_line(p.error));

@@ -99,6 +99,11 @@ void Session::lock_for_migrations() {
   lock_ = std::make_unique<MigrationLock>(db, version_table().identity(), lock_wait_timeout());
 }
 
+void Session::forget_migration_lock() {
+  require(kTakesLock, "the migration lock");
+  lock_.reset();
+}
+
 bool Session::confirmed(const std::string& prompt) {
   require(kConfirms, "--yes");
   return has("yes") || confirm(prompt);

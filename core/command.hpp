@@ -64,6 +64,10 @@ class Session {
   // the migration lock on this run's version table, waiting up to lock_wait_timeout().
   // Held until the command returns; a second call does nothing.
   void lock_for_migrations();
+  // kTakesLock: drops the lock taken above without waiting for the command to return, so
+  // that the next lock_for_migrations() takes it again: after a failover the old one went
+  // with its connection (core/failover_reconnect.hpp).
+  void forget_migration_lock();
 
   // kConfirms: true when --yes was given, else asks `prompt` (core/prompt.hpp).
   bool confirmed(const std::string& prompt);

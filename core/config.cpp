@@ -271,6 +271,13 @@ Config load_config(const fs::path& file) {
       }
       config.lock_wait_timeout_s = timeout->get<double>();
     }
+    auto failover_wait = scope->find("failover_wait");
+    if (failover_wait != scope->end()) {
+      if (!failover_wait->is_number() || !is_wait_seconds(failover_wait->get<double>())) {
+        throw usage_error(where + ": \"failover_wait\" must be a number of seconds from 0 to 86400");
+      }
+      config.failover_wait_s = failover_wait->get<double>();
+    }
     if (auto mode = optional_text(*scope, "lock_mode", where)) s.lock.mode = parse_lock_mode(*mode, where);
     auto read_timeout = scope->find("read_timeout");
     if (read_timeout != scope->end()) {

@@ -104,6 +104,10 @@ struct Config {
   std::string version_table = "rokso_db_version";
   // Seconds to wait for another rokso holding the migration lock.
   double lock_wait_timeout_s = 300;
+  // "failover_wait": seconds migrate waits for a primary after losing the connection in
+  // the middle of a run, then reconnects and goes on (core/failover_reconnect.hpp). 0 (the
+  // default): a lost connection stops the run.
+  double failover_wait_s = 0;
   // The file format `rokso create` writes when --format is not given.
   std::string default_format = "py";
   // "timestamps": "utc" (the default) or "local": the clock `rokso create` stamps file

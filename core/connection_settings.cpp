@@ -44,7 +44,8 @@ bool is_libpq_keyword(const std::string& key) {
 // Keys of the "database" object that are rokso's, not libpq's: load_config reads them.
 const std::set<std::string>& rokso_database_keys() {
   static const std::set<std::string> keys = {"dbschema",    "url",         "version_table_name", "default_format",
-                                             "lock_wait_timeout", "lock_mode", "read_timeout",  "lock_lease_expiry"};
+                                             "lock_wait_timeout", "lock_mode", "read_timeout",  "lock_lease_expiry",
+                                             "failover_wait"};
   return keys;
 }
 

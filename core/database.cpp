@@ -69,6 +69,24 @@ Database::~Database() {
 
 pqxx::connection_base& Database::connection() { return connection_->c; }
 
+bool Database::connection_lost() const { return !connection_ || !connection_->c.is_open(); }
+
+void Database::reconnect() {
+  std::unique_ptr<Handle> fresh;
+  try {
+    fresh = std::make_unique<Handle>(connection_string(settings_));
+  } catch (const pqxx::failure& e) {
+    throw failure(connect_failure_message(settings_, e.what()));
+  }
+  notices_.reset();  // unregisters from the old connection, before that goes
+  connection_ = std::move(fresh);
+  notices_ = std::make_unique<NoticeRouter>(connection_->c);
+  behind_pooler_ = false;
+  migration_settings_.reset();
+  client_encoding_.clear();
+  lock_probe_.clear();
+}
+
 std::string Database::quote_name(const std::string& name) { return connection_->c.quote_name(name); }
 
 std::string Database::server_version() {

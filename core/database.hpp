@@ -140,6 +140,16 @@ class Database {
   // The server's own quoting of an identifier.
   std::string quote_name(const std::string& name);
 
+  // Whether the connection is gone (the server died, was stopped, or the network cut
+  // it): what a pqxx::broken_connection left behind.
+  bool connection_lost() const;
+  // A fresh connection from the same settings, replacing a lost one: with a multi-host
+  // URL and target_session_attrs=read-write, libpq picks whichever server is primary now
+  // (core/failover_reconnect.hpp). Forgets everything about the old session: the lock
+  // probe, the pooler check and prepare_for_migrations() must be redone. Throws Error
+  // as the constructor does, and then the connection stays lost.
+  void reconnect();
+
  private:
   class NoticeRouter;
   struct Handle;  // the pqxx::connection (database.cpp)

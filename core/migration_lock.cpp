@@ -147,7 +147,9 @@ MigrationLock::~MigrationLock() {
     lease_.reset();
     return;
   }
-  if (!session_held_) return;
+  // A lost lock connection took the lock with it; touching it would make libpqxx connect
+  // again, perhaps to another server (a failover).
+  if (!session_held_ || lock_db_->connection_lost()) return;
   try {
     pqxx::nontransaction tx(lock_db_->connection());
     tx.exec_params("SELECT pg_catalog.pg_advisory_unlock(" + std::string(kAdvisoryLockClass) +
