@@ -74,6 +74,11 @@ MigrationSettings Session::migration_settings() {
 }
 
 Project& Session::project() {
+  if (!project_ && shared_) {
+    Project found = shared_->project;
+    if (auto name = tenant()) found.config.database.schema = *name;
+    project_ = std::move(found);
+  }
   if (!project_) {
     Project found = find_project(start_dir());
     // Before any work: a project that needs a plugin this machine lacks would otherwise
@@ -89,12 +94,13 @@ Project& Session::project() {
 }
 
 Database& Session::database() {
-  if (!database_) {
+  std::unique_ptr<Database>& database = connection_slot_ ? *connection_slot_ : database_;
+  if (!database) {
     std::optional<std::string> url;
     if (options_.count("url")) url = options_["url"].as<std::string>();
-    database_ = std::make_unique<Database>(effective_database_settings(project().config.database, url));
+    database = std::make_unique<Database>(effective_database_settings(project().config.database, url));
   }
-  return *database_;
+  return *database;
 }
 
 VersionTable& Session::version_table() {
@@ -107,6 +113,7 @@ VersionTable& Session::version_table() {
 }
 
 PluginRegistry& Session::plugins() {
+  if (shared_) return *shared_->plugins;
   if (!plugins_) plugins_ = PluginRegistry::load();
   return *plugins_;
 }
@@ -116,15 +123,21 @@ const MigrationOrder& Session::order() {
   return *order_;
 }
 
+MigrationTree Session::scan_tree() {
+  project();  // outside a project, that is what the user must hear first
+  auto formats = plugins().formats();
+  if (formats.empty()) {
+    throw failure("no migration file format plugin found (searched: ROKSO_PLUGIN_PATH and " +
+                  install_paths().plugins.string() + ")");
+  }
+  return MigrationTree::scan(project().migration_dir(), formats, order(), IgnoreRules(project().config.ignore));
+}
+
+SharedSetup Session::shared_setup() { return SharedSetup{project(), &plugins(), scan_tree()}; }
+
 MigrationTree& Session::tree() {
   if (!tree_) {
-    project();  // outside a project, that is what the user must hear first
-    auto formats = plugins().formats();
-    if (formats.empty()) {
-      throw failure("no migration file format plugin found (searched: ROKSO_PLUGIN_PATH and " +
-                    install_paths().plugins.string() + ")");
-    }
-    tree_ = MigrationTree::scan(project().migration_dir(), formats, order(), IgnoreRules(project().config.ignore));
+    tree_ = shared_ ? shared_->tree : scan_tree();
     // The {tenant} template is for --tenant runs alone, and the rest of the tree never is.
     const std::optional<std::string> name = tenant();
     tree_->keep_directory(kTenantDirectory, name.has_value());
@@ -247,7 +260,7 @@ int run_command(int argc, char** argv, CommandDefinition& command) {
   }
   try {
     Session session(vm);
-    if (command.fleet && wants_fleet(vm)) return run_fleet_command(command.name, session, child_args);
+    if (command.fleet && wants_fleet(vm)) return run_fleet_command(command, session, child_args);
     int code = command.run(session);
     std::cout.flush();
     return code;

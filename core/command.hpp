@@ -20,11 +20,31 @@ namespace rokso {
 
 namespace po = boost::program_options;
 
+// What the members of a fleet run as threads of one process (core/fleet_runner.hpp)
+// share, read once for all of them: the project as found (its target applied, no
+// tenant), the plugins, and the scan of migration/ before a tenant's template is kept
+// and substituted. Read-only while the members run.
+struct SharedSetup {
+  Project project;
+  PluginRegistry* plugins = nullptr;
+  MigrationTree tree;
+};
+
 // Everything a command may need, each made on first use and at most once per run:
 // one project, one connection, one plugin registry, one scan of migration/.
+// One Session per thread.
 class Session {
  public:
   explicit Session(po::variables_map options) : options_(std::move(options)) {}
+  // A fleet member run as a thread: takes `shared`'s project, plugins and scan instead
+  // of finding, loading and scanning them again, and works on `*connection`, which it
+  // connects on first use when empty and leaves there for the worker's next member.
+  Session(po::variables_map options, const SharedSetup& shared, std::unique_ptr<Database>& connection)
+      : options_(std::move(options)), shared_(&shared), connection_slot_(&connection) {}
+
+  // This session's project, plugins and a fresh scan of migration/, for the members
+  // of a fleet of tenants (core/fleet_command.hpp). Call without --tenant.
+  SharedSetup shared_setup();
 
   const po::variables_map& options() const { return options_; }
   bool has(const std::string& option) const { return options_.count(option) > 0; }
@@ -56,7 +76,12 @@ class Session {
   MigrationTree& tree();
 
  private:
+  // migration/ scanned with the plugins' formats, all of it (tenant template included).
+  MigrationTree scan_tree();
+
   po::variables_map options_;
+  const SharedSetup* shared_ = nullptr;
+  std::unique_ptr<Database>* connection_slot_ = nullptr;
   std::optional<Project> project_;
   std::unique_ptr<Database> database_;
   std::unique_ptr<VersionTable> version_table_;
