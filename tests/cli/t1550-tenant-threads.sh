@@ -107,4 +107,26 @@ for t in t3 t4 t5 t6; do expect_eq "$(rows "$t")" "<none>" "tenant_$t not starte
 expect_eq "$(grep -c 'skipped' "$WORK/int.out")" 5 "four skipped rows and the count"
 expect_eq "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'rokso migrate'")" 0 "no session left"
 
+# --- a second SIGINT stops at once: the migrations in flight roll back ---------------------
+reset_tenants
+hold_table_lock public.gate
+rokso migrate --all-tenants --jobs 2 --lock-timeout 60s >"$WORK/int.out" 2>"$WORK/int.err" </dev/null &
+FLEET=$!
+wait_until "SELECT count(*) = 2 FROM pg_locks WHERE relation = 'public.gate'::regclass AND NOT granted" 60 \
+  "two tenants waiting at the gate"
+kill -INT "$FLEET"
+for _ in $(seq 1 600); do grep -q "^interrupted: " "$WORK/int.err" && break; sleep 0.05; done
+kill -INT "$FLEET"
+wait "$FLEET"
+CODE=$?
+expect_code 130 "stopped at once"
+wait_until "SELECT count(*) = 0 FROM pg_stat_activity WHERE application_name = 'rokso migrate'" 30 \
+  "the server to notice the closed connections"
+release_table_lock public.gate
+for t in t1 t2; do
+  expect_eq "$(rows "$t")" "complete" "tenant_$t: b rolled back, a stays applied"
+  expect_eq "$(tables "$t")" "a" "tenant_$t's tables"
+done
+for t in t3 t4 t5 t6; do expect_eq "$(rows "$t")" "<none>" "tenant_$t not started"; done
+
 finish
