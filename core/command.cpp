@@ -110,6 +110,11 @@ bool Session::confirmed(const std::string& prompt) {
 }
 
 Project& Session::project() {
+  if (!project_ && shared_) {
+    Project found = shared_->project;
+    if (auto name = tenant()) found.config.database.schema = *name;
+    project_ = std::move(found);
+  }
   if (!project_) {
     Project found = find_project(start_dir());
     // Before any work: a project that needs a plugin this machine lacks would otherwise
@@ -125,12 +130,13 @@ Project& Session::project() {
 }
 
 Database& Session::database() {
-  if (!database_) {
+  std::unique_ptr<Database>& database = connection_slot_ ? *connection_slot_ : database_;
+  if (!database) {
     std::optional<std::string> url;
     if (options_.count("url")) url = options_["url"].as<std::string>();
-    database_ = std::make_unique<Database>(effective_database_settings(project().config.database, url));
+    database = std::make_unique<Database>(effective_database_settings(project().config.database, url));
   }
-  return *database_;
+  return *database;
 }
 
 VersionTable& Session::version_table() {
@@ -143,6 +149,7 @@ VersionTable& Session::version_table() {
 }
 
 PluginRegistry& Session::plugins() {
+  if (shared_) return *shared_->plugins;
   if (!plugins_) plugins_ = PluginRegistry::load();
   return *plugins_;
 }
@@ -152,15 +159,21 @@ const MigrationOrder& Session::order() {
   return *order_;
 }
 
+MigrationTree Session::scan_tree() {
+  project();  // outside a project, that is what the user must hear first
+  auto formats = plugins().formats();
+  if (formats.empty()) {
+    throw failure("no migration file format plugin found (searched: ROKSO_PLUGIN_PATH and " +
+                  install_paths().plugins.string() + ")");
+  }
+  return MigrationTree::scan(project().migration_dir(), formats, order(), IgnoreRules(project().config.ignore));
+}
+
+SharedSetup Session::shared_setup() { return SharedSetup{project(), &plugins(), scan_tree()}; }
+
 MigrationTree& Session::tree() {
   if (!tree_) {
-    project();  // outside a project, that is what the user must hear first
-    auto formats = plugins().formats();
-    if (formats.empty()) {
-      throw failure("no migration file format plugin found (searched: ROKSO_PLUGIN_PATH and " +
-                    install_paths().plugins.string() + ")");
-    }
-    tree_ = MigrationTree::scan(project().migration_dir(), formats, order(), IgnoreRules(project().config.ignore));
+    tree_ = shared_ ? shared_->tree : scan_tree();
     // The {tenant} template is for --tenant runs alone, and the rest of the tree never is.
     const std::optional<std::string> name = tenant();
     tree_->keep_directory(kTenantDirectory, name.has_value());
@@ -249,6 +262,26 @@ void set_up_output_format(const po::variables_map& vm) {
 
 }  // namespace
 
+int report_failure(std::exception_ptr failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const Error& e) {
+    out::error(e.what());
+    return e.exit_code();
+  } catch (const pqxx::broken_connection& e) {
+    out::error("lost the database connection: " + one_line(e.what()));
+  } catch (const pqxx::sql_error& e) {
+    out::error(one_line(e.what()));
+  } catch (const std::exception& e) {
+    out::error(one_line(e.what()));
+  } catch (...) {
+    // Only plugin code throws something that is not a std::exception; rokso must still
+    // end with a message and its exit code, not std::terminate's abort.
+    out::error("a plugin failed with an exception that is not a std::exception");
+  }
+  return kExitFailed;
+}
+
 int run_command(int argc, char** argv, CommandDefinition& command) {
   out::line_buffer_streams();
   catch_interruptions();
@@ -321,29 +354,13 @@ int run_command(int argc, char** argv, CommandDefinition& command) {
   try {
     Session session(vm, command.name, setup);
     if (setup & kJsonOutput) set_up_output_format(vm);
-    if ((setup & kFleet) && wants_fleet(vm)) return run_fleet_command(command.name, session, child_args);
+    if ((setup & kFleet) && wants_fleet(vm)) return run_fleet_command(command, session, child_args);
     int code = command.run(session);
     std::cout.flush();
     return code;
-  } catch (const Error& e) {
-    std::cout.flush();
-    out::error(e.what());
-    return e.exit_code();
-  } catch (const pqxx::broken_connection& e) {
-    out::error("lost the database connection: " + one_line(e.what()));
-    return kExitFailed;
-  } catch (const pqxx::sql_error& e) {
-    out::error(one_line(e.what()));
-    return kExitFailed;
-  } catch (const std::exception& e) {
-    out::error(one_line(e.what()));
-    return kExitFailed;
   } catch (...) {
-    // Only plugin code throws something that is not a std::exception; rokso must still
-    // end with a message and its exit code, not std::terminate's abort.
     std::cout.flush();
-    out::error("a plugin failed with an exception that is not a std::exception");
-    return kExitFailed;
+    return report_failure(std::current_exception());
   }
 }
 

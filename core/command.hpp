@@ -14,6 +14,7 @@
 
 #include <boost/program_options.hpp>
 
+#include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -23,14 +24,38 @@ namespace rokso {
 
 namespace po = boost::program_options;
 
+// What the members of a fleet run as threads of one process (core/fleet_runner.hpp)
+// share, read once for all of them: the project as found (its target applied, no
+// tenant), the plugins, and the scan of migration/ before a tenant's template is kept
+// and substituted. Read-only while the members run.
+struct SharedSetup {
+  Project project;
+  PluginRegistry* plugins = nullptr;
+  MigrationTree tree;
+};
+
 // Everything a command may need, each made on first use and at most once per run:
 // one project, one connection, one plugin registry, one scan of migration/. Made lazily,
 // so a usage error is still said before "not a rokso project" or a connection attempt.
+// One Session per thread.
 class Session {
  public:
   // `command`: the command's name; `setup`: its row's CommandSetup flags (core/commands.def).
   Session(po::variables_map options, std::string command, unsigned setup)
       : options_(std::move(options)), command_(std::move(command)), setup_(setup) {}
+  // A fleet member run as a thread: takes `shared`'s project, plugins and scan instead
+  // of finding, loading and scanning them again, and works on `*connection`, which it
+  // connects on first use when empty and leaves there for the worker's next member.
+  Session(po::variables_map options, std::string command, unsigned setup, const SharedSetup& shared,
+          std::unique_ptr<Database>& connection)
+      : options_(std::move(options)), command_(std::move(command)), setup_(setup), shared_(&shared),
+        connection_slot_(&connection) {}
+
+  // This session's project, plugins and a fresh scan of migration/, for the members
+  // of a fleet of tenants (core/fleet_command.hpp). Call without --tenant.
+  SharedSetup shared_setup();
+  // The CommandSetup flags of its row in core/commands.def.
+  unsigned setup() const { return setup_; }
 
   const po::variables_map& options() const { return options_; }
   bool has(const std::string& option) const { return options_.count(option) > 0; }
@@ -81,10 +106,14 @@ class Session {
 
  private:
   void require(unsigned flag, const char* what) const;
+  // migration/ scanned with the plugins' formats, all of it (tenant template included).
+  MigrationTree scan_tree();
 
   po::variables_map options_;
   std::string command_;
   unsigned setup_;
+  const SharedSetup* shared_ = nullptr;
+  std::unique_ptr<Database>* connection_slot_ = nullptr;
   std::optional<Project> project_;
   std::unique_ptr<Database> database_;
   std::unique_ptr<VersionTable> version_table_;
@@ -102,6 +131,10 @@ struct CommandDefinition {
   po::positional_options_description positional;
   std::function<int(Session&)> run;
 };
+
+// What run_command() does with whatever a command threw: one error line, and the exit
+// code (an Error's own, else 1). Also for the fleet members run as threads.
+int report_failure(std::exception_ptr failure);
 
 // Adds the options the command's row in core/commands.def declares (its CommandSetup
 // flags) and the common ones, parses argv, handles --help, does the declared setup,

@@ -107,6 +107,12 @@ class Database {
   // (set by MigrationLock; "" when no lock is held). protect_bookkeeping() evaluates it.
   void set_lock_probe(std::string sql_expression) { lock_probe_ = std::move(sql_expression); }
 
+  // The sibling connection a MigrationLock held its session lock on, kept once the lock
+  // is released so that the next lock taken through this connection (a fleet worker's
+  // next tenant, core/fleet_threads.hpp) need not log in again; nullptr when none.
+  std::unique_ptr<Database> take_lock_connection() { return std::move(lock_connection_); }
+  void keep_lock_connection(std::unique_ptr<Database> connection) { lock_connection_ = std::move(connection); }
+
   // A connection pooler (PgBouncer, pgcat, Odyssey, ...) gives its client a made-up
   // process id at login (libpq's PQbackendPID), so a statement's pg_backend_pid() that
   // differs from it means a pooler sits between rokso and PostgreSQL. Records `pid`
@@ -161,6 +167,7 @@ class Database {
   std::optional<MigrationSettings> migration_settings_;
   std::string client_encoding_;  // as libpq negotiated it at connect
   std::string lock_probe_;
+  std::unique_ptr<Database> lock_connection_;
 };
 
 }  // namespace rokso

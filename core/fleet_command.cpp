@@ -91,6 +91,16 @@ int jobs_option(const po::variables_map& vm, std::size_t members) {
   return jobs;
 }
 
+// The options of one tenant's run: this command line's, with --tenant and --format json.
+po::variables_map tenant_options(const po::variables_map& fleet_options, const std::string& tenant) {
+  po::variables_map options = fleet_options;
+  options.erase("tenant");
+  options.erase("format");
+  options.emplace("tenant", po::variable_value(tenant, false));
+  options.emplace("format", po::variable_value(std::string("json"), false));
+  return options;
+}
+
 }  // namespace
 
 void add_fleet_options(po::options_description& options) {
@@ -130,10 +140,10 @@ bool wants_fleet(const po::variables_map& vm) {
   return targets || tenants;
 }
 
-int run_fleet_command(const std::string& command, Session& session, const std::vector<std::string>& child_args) {
+int run_fleet_command(const CommandDefinition& definition, Session& session, const std::vector<std::string>& child_args) {
+  const std::string& command = definition.name;
   const po::variables_map& vm = session.options();
-  const std::string format = vm.count("format") ? vm["format"].as<std::string>() : "text";
-  if (format != "text" && format != "json") throw usage_error("unknown output format '" + format + "' (text or json)");
+  const std::string format = session.json() ? "json" : "text";  // checked by run_command()
   // The targets come from config.json as it is: the parent connects nowhere, so
   // $ROKSO_TARGET and the targets' variables are each child's business.
   const bool over_tenants = vm.count("tenants") || vm.count("all-tenants");
@@ -194,10 +204,26 @@ int run_fleet_command(const std::string& command, Session& session, const std::v
 
   const bool as_json = format == "json";
   if (as_json) out::set_quiet(true);
-  const auto on_end = [&command](const FleetResult& r) {
-    out::line(end_line(command, r, counts_of(command, parse_output(r.output))));
+  const auto on_end = [&command, as_json](const FleetResult& r) {
+    // Also called on worker threads, whose quiet setting is not this thread's.
+    if (!as_json) out::line(end_line(command, r, counts_of(command, parse_output(r.output))));
   };
-  const FleetRun run = run_fleet(own_executable(), child_args, members, options, nullptr, on_end);
+  FleetRun run;
+  if (over_tenants) {
+    // One database, one tree: threads of this process, which read the project, plugins
+    // and tree once and keep their connections from one tenant to the next.
+    const SharedSetup shared = session.shared_setup();
+    const auto run_tenant = [&](std::size_t i, std::unique_ptr<Database>& connection) {
+      Session tenant(tenant_options(vm, names[i]), command, session.setup(), shared, connection);
+      // --format json, as run_command() sets it up, for this thread's output alone.
+      out::set_verbose(false);
+      out::set_quiet(true);
+      return definition.run(tenant);
+    };
+    run = run_fleet_in_threads(members, options, run_tenant, nullptr, on_end);
+  } else {
+    run = run_fleet(own_executable(), child_args, members, options, nullptr, on_end);
+  }
 
   std::size_t failed = 0, succeeded = 0, skipped = 0, interrupted = 0;
   TextTable table({kind, "state", "applied", "failed", "pending", "time"});

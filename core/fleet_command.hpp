@@ -21,9 +21,12 @@ void add_fleet_options(po::options_description& options);
 // options are given without a fleet, or together with --target.
 bool wants_fleet(const po::variables_map& options);
 
-// Runs `command` over the fleet. `child_args` are the command line's own arguments less
-// the fleet options and --format; each child gets them with --target <name> --format json.
-int run_fleet_command(const std::string& command, Session& session, const std::vector<std::string>& child_args);
+// Runs `command` over the fleet. Targets run as child processes: `child_args` are the
+// command line's own arguments less the fleet options and --format; each child gets them
+// with --target <name> --format json. Tenants (one database, one tree) run as threads of
+// this process (run_fleet_in_threads()), each as `command.run` with --tenant <name>
+// --format json added to this command line's options.
+int run_fleet_command(const CommandDefinition& command, Session& session, const std::vector<std::string>& child_args);
 
 // The options a child must not get again (the fleet's own, --format, --target).
 bool is_fleet_option(const std::string& long_name);

@@ -1,6 +1,9 @@
 #include "core/fleet_runner.hpp"
 
+#include "core/command.hpp"
+#include "core/database_access.hpp"
 #include "core/error.hpp"
+#include "core/output.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -10,10 +13,13 @@
 
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstring>
 #include <deque>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 extern char** environ;
 
@@ -25,14 +31,31 @@ volatile std::sig_atomic_t g_signal = 0;
 
 extern "C" void note_signal(int number) { g_signal = number; }
 
+// Threads: the first signal is noted, a second ends the process as run_command's would.
+extern "C" void note_signal_or_exit(int number) {
+  if (g_signal == 0) {
+    g_signal = number;
+    const char said[] = "\ninterrupted: the tenants running finish, no other starts (again to stop at once)\n";
+    ssize_t ignored = ::write(STDERR_FILENO, said, sizeof said - 1);
+    (void)ignored;
+    return;
+  }
+  const char interrupted[] = "\ninterrupted\n";
+  const char terminated[] = "\nterminated\n";
+  ssize_t ignored = number == SIGTERM ? ::write(STDERR_FILENO, terminated, sizeof terminated - 1)
+                                      : ::write(STDERR_FILENO, interrupted, sizeof interrupted - 1);
+  (void)ignored;
+  ::_exit(number == SIGTERM ? kExitTerminated : kExitInterrupted);
+}
+
 // While a fleet runs, SIGINT and SIGTERM are noted (and forwarded by the loop) instead
 // of ending this process at once: children must not be orphaned mid-migration.
 class SignalsNoted {
  public:
-  SignalsNoted() {
+  explicit SignalsNoted(void (*handler)(int) = note_signal) {
     g_signal = 0;
     struct sigaction action {};
-    action.sa_handler = note_signal;
+    action.sa_handler = handler;
     sigemptyset(&action.sa_mask);
     ::sigaction(SIGINT, &action, &old_int_);
     ::sigaction(SIGTERM, &action, &old_term_);
@@ -155,6 +178,17 @@ int wait_exit_code(pid_t pid) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return 1;
+}
+
+// One member on a worker thread: what it prints captured, what it throws turned into
+// its exit code and one error line, as run_command() does for a process.
+int run_member_captured(FleetResult& result, const std::function<int()>& run) {
+  out::Capture capture(result.output, [&result](const std::string& line) { relay_line(result, line); });
+  try {
+    return run();
+  } catch (...) {
+    return report_failure(std::current_exception());
+  }
 }
 
 }  // namespace
@@ -292,6 +326,76 @@ FleetRun run_fleet(const std::string& executable, const std::vector<std::string>
   }
   if (g_signal != 0 && run.signal == 0) run.signal = g_signal;
   return run;
+}
+
+FleetRun run_fleet_in_threads(const std::vector<FleetMember>& members, const FleetOptions& options,
+                              const std::function<int(std::size_t member, std::unique_ptr<Database>& connection)>& run,
+                              const std::function<void(const FleetResult&)>& on_start,
+                              const std::function<void(const FleetResult&)>& on_end) {
+  FleetRun fleet;
+  for (const FleetMember& m : members) {
+    FleetResult r;
+    r.name = m.name;
+    fleet.results.push_back(std::move(r));
+  }
+  SignalsNoted signals(note_signal_or_exit);
+  const std::size_t canary = std::min<std::size_t>(static_cast<std::size_t>(std::max(options.canary, 0)), members.size());
+  std::mutex mutex;  // guards what follows, and the on_start/on_end calls
+  std::condition_variable changed;
+  std::size_t next = 0, running = 0;
+  bool stop_launching = false, any_failed = false;
+
+  // The next member this worker may start, or none: the same rules as run_fleet()'s.
+  auto take = [&](std::unique_lock<std::mutex>& lock) -> std::ptrdiff_t {
+    for (;;) {
+      if (g_signal != 0) stop_launching = true;
+      if (any_failed && !options.keep_going) stop_launching = true;
+      if (stop_launching || next >= members.size()) return -1;
+      if (canary > 0 && next == canary) {
+        if (running > 0) {
+          // Bounded, so a signal is still noticed while the canaries run.
+          changed.wait_for(lock, std::chrono::milliseconds(200));
+          continue;
+        }
+        if (any_failed) {
+          stop_launching = true;
+          return -1;
+        }
+      }
+      ++running;
+      return static_cast<std::ptrdiff_t>(next++);
+    }
+  };
+  auto worker = [&] {
+    std::unique_ptr<Database> connection;
+    for (;;) {
+      std::unique_lock<std::mutex> lock(mutex);
+      const std::ptrdiff_t taken = take(lock);
+      if (taken < 0) break;
+      const std::size_t member = static_cast<std::size_t>(taken);
+      FleetResult& result = fleet.results[member];  // this worker's alone until it ends
+      if (on_start) on_start(result);
+      lock.unlock();
+      const auto started = std::chrono::steady_clock::now();
+      result.exit_code = run_member_captured(result, [&] { return run(member, connection); });
+      result.duration_ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+      // A failed member may have left its connection broken or mid-transaction.
+      if (result.exit_code != kExitOk) connection.reset();
+      lock.lock();
+      --running;
+      result.state = result.exit_code == kExitOk ? FleetResult::State::succeeded : FleetResult::State::failed;
+      if (result.exit_code != kExitOk) any_failed = true;
+      if (on_end) on_end(result);
+      changed.notify_all();
+    }
+  };
+  std::vector<std::thread> workers;
+  const std::size_t count = std::min<std::size_t>(static_cast<std::size_t>(std::max(options.jobs, 1)), members.size());
+  for (std::size_t i = 0; i < count; ++i) workers.emplace_back(worker);
+  for (std::thread& t : workers) t.join();
+  fleet.signal = g_signal;
+  return fleet;
 }
 
 }  // namespace rokso

@@ -8,13 +8,17 @@
 // them; no new child starts after one, and run_fleet() returns once they have ended.
 //
 // Not thread-safe: one fleet at a time per process (it owns SIGINT/SIGTERM while it runs).
+// run_fleet_in_threads() runs the members as threads of this process instead.
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace rokso {
+
+class Database;
 
 struct FleetMember {
   std::string name;               // shown as "[name] "
@@ -53,6 +57,27 @@ FleetRun run_fleet(const std::string& executable, const std::vector<std::string>
                    const std::vector<FleetMember>& members, const FleetOptions& options,
                    const std::function<void(const FleetResult&)>& on_start,
                    const std::function<void(const FleetResult&)>& on_end);
+
+// The same fleet as threads of this process, at most options.jobs at a time: member i
+// runs as `run(i, connection)`, which returns its exit code. For the tenant schemas of
+// one database, where every member has the same server, credentials and tree: what a
+// child process costs per member (its start, plugins, scan, two logins) is paid once.
+// Each worker thread owns `connection` (libpqxx connections are not shared across
+// threads) and keeps it, and the lock connection it holds, for its next member after a
+// success; after a failure it is dropped and the next member connects afresh.
+// Isolation is the child's: the command takes each member's own lock and version
+// table; what a member prints is captured (out::Capture): its stdout becomes `output`,
+// each stderr line is relayed whole, prefixed, at once; an exception ends its member
+// alone (failed, with the exit code and message run_command would give), never the
+// fleet. A crash (a signal such as SIGSEGV) is not confined: that needs processes.
+// SIGINT or SIGTERM: the members running finish (a tenant's migrations are short), no
+// new one starts, run.signal says which; a second one ends the process at once (130 or
+// 143), the open transactions rolling back with their connections. `on_start` and
+// `on_end` are called under a lock, never concurrently.
+FleetRun run_fleet_in_threads(const std::vector<FleetMember>& members, const FleetOptions& options,
+                              const std::function<int(std::size_t member, std::unique_ptr<Database>& connection)>& run,
+                              const std::function<void(const FleetResult&)>& on_start,
+                              const std::function<void(const FleetResult&)>& on_end);
 
 // The path of the running executable (/proc/self/exe), so children run the very binary
 // the user started.

@@ -6,7 +6,6 @@
 #include "core/output.hpp"
 
 #include <chrono>
-#include <cstdio>
 #include <functional>
 #include <random>
 #include <thread>
@@ -27,9 +26,8 @@ void wait_for(double timeout_s, const std::function<bool(std::string*)>& attempt
     std::string holder;
     if (attempt(said ? nullptr : &holder)) return;
     if (!said) {
-      std::fflush(stdout);
-      std::fprintf(stderr, "waiting for another rokso migrate/rollback%s to finish (up to %.0f s)...\n",
-                   holder.empty() ? "" : (" (" + holder + ")").c_str(), timeout_s);
+      out::note("waiting for another rokso migrate/rollback" + (holder.empty() ? "" : " (" + holder + ")") +
+                " to finish (up to " + std::to_string(static_cast<long long>(timeout_s + 0.5)) + " s)...");
       said = true;
     }
     if (clock::now() >= deadline) {
@@ -74,7 +72,8 @@ MigrationLock::MigrationLock(Database& db, const TableIdentity& version_table, d
       } catch (const Error&) {
         lease_table_.clear();
       }
-      lock_db_ = std::make_unique<Database>(db_.settings());
+      lock_db_ = db_.take_lock_connection();
+      if (!lock_db_) lock_db_ = std::make_unique<Database>(db_.settings());
       wait_for(timeout_s, [this](std::string* holder) { return try_session_lock(holder); });
       pqxx::connection_base& c = lock_db_->connection();
       db_.set_lock_probe("EXISTS (SELECT FROM pg_catalog.pg_locks l WHERE l.locktype = 'advisory' AND l.granted"
@@ -151,10 +150,14 @@ MigrationLock::~MigrationLock() {
   // again, perhaps to another server (a failover).
   if (!session_held_ || lock_db_->connection_lost()) return;
   try {
-    pqxx::nontransaction tx(lock_db_->connection());
-    tx.exec_params("SELECT pg_catalog.pg_advisory_unlock(" + std::string(kAdvisoryLockClass) +
+    {
+      pqxx::nontransaction tx(lock_db_->connection());
+      tx.exec_params("SELECT pg_catalog.pg_advisory_unlock(" + std::string(kAdvisoryLockClass) +
                          ", pg_catalog.hashtext($1))",
                      key_);
+    }
+    // Released: the connection may hold the next lock.
+    db_.keep_lock_connection(std::move(lock_db_));
   } catch (...) {
     // The server drops the lock with the session anyway.
   }

@@ -12,13 +12,26 @@
 
 namespace rokso::out {
 namespace {
-bool g_verbose = false;
-bool g_quiet = false;
+// Per thread: a fleet member run as a thread (Capture) sets its own, as a child process would.
+thread_local bool g_verbose = false;
+thread_local bool g_quiet = false;
 bool g_errors_only = false;
 ColorMode g_color_mode = ColorMode::automatic;
-bool g_progress_shown = false;
+thread_local bool g_progress_shown = false;
+// This thread's Capture, if any: where its stdout text and stderr lines go instead.
+thread_local Capture* g_capture = nullptr;
 
-bool terminal(std::FILE* stream) { return ::isatty(::fileno(stream)) == 1; }
+// A captured thread writes to a pipe, as far as colour, emoji and progress are concerned.
+bool terminal(std::FILE* stream) { return g_capture == nullptr && ::isatty(::fileno(stream)) == 1; }
+
+// Text for `stream`: a captured thread's goes to its Capture, whole lines to stderr's.
+void emit(std::FILE* stream, const std::string& text) {
+  if (g_capture == nullptr) {
+    std::fwrite(text.data(), 1, text.size(), stream);
+    return;
+  }
+  g_capture->take(stream == stderr, text);
+}
 
 const char* environment(const char* name) {
   const char* value = std::getenv(name);
@@ -112,15 +125,42 @@ void clear_progress() {
 // A name that holds a line break must be escaped where it is put in (escape_for_display).
 void write(std::FILE* stream, const char* prefix, Style prefix_style, const std::string& text, Style text_style) {
   clear_progress();
-  if (stream == stderr) std::fflush(stdout);
+  if (stream == stderr && g_capture == nullptr) std::fflush(stdout);
   std::string shown = escape_for_display(text, true);
   if (!emoji()) shown = without_emoji(shown);
   std::string out = *prefix ? painted(stream, prefix_style, prefix) + " " : std::string();
   out += painted(stream, text_style, shown);
   out += '\n';
-  std::fwrite(out.data(), 1, out.size(), stream);
+  emit(stream, out);
 }
 }  // namespace
+
+Capture::Capture(std::string& stdout_text, std::function<void(const std::string&)> stderr_line)
+    : stdout_text_(stdout_text), stderr_line_(std::move(stderr_line)), outer_(g_capture),
+      verbose_(g_verbose), quiet_(g_quiet) {
+  g_capture = this;
+}
+
+Capture::~Capture() {
+  if (!stderr_partial_.empty()) stderr_line_(stderr_partial_);
+  g_capture = outer_;
+  g_verbose = verbose_;
+  g_quiet = quiet_;
+}
+
+void Capture::take(bool is_stderr, const std::string& text) {
+  if (!is_stderr) {
+    stdout_text_ += text;
+    return;
+  }
+  stderr_partial_ += text;
+  std::size_t begin = 0, end;
+  while ((end = stderr_partial_.find('\n', begin)) != std::string::npos) {
+    stderr_line_(stderr_partial_.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  stderr_partial_.erase(0, begin);
+}
 
 void line_buffer_streams() {
   std::setvbuf(stdout, nullptr, _IOLBF, BUFSIZ);
@@ -157,7 +197,7 @@ void marked_line(Style style, const std::string& marker, const std::string& text
   if (g_quiet || g_errors_only) return;
   clear_progress();
   std::string out = painted(stdout, style, escape_for_display(marker)) + " " + escape_for_display(text) + "\n";
-  std::fwrite(out.data(), 1, out.size(), stdout);
+  emit(stdout, out);
 }
 
 void line(const std::string& text) {
@@ -168,9 +208,7 @@ void line(const std::string& text) {
 // document stays valid JSON. No colour, no emoji stand-ins: the bytes are the data.
 void document(const std::string& text) {
   clear_progress();
-  const std::string shown = escape_for_display(text, true);
-  std::fwrite(shown.data(), 1, shown.size(), stdout);
-  std::fputc('\n', stdout);
+  emit(stdout, escape_for_display(text, true) + "\n");
 }
 void error(const std::string& text) { write(stderr, "error:", Style::error, text, Style::plain); }
 void warning(const std::string& text) {
@@ -179,6 +217,7 @@ void warning(const std::string& text) {
 void hint(const std::string& text) {
   if (!g_errors_only) write(stderr, "hint:", Style::dim, text, Style::plain);
 }
+void note(const std::string& text) { write(stderr, "", Style::plain, text, Style::plain); }
 void detail(const std::string& text) {
   if (g_verbose && !g_quiet && !g_errors_only) write(stdout, "", Style::plain, text, Style::dim);
 }

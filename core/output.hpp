@@ -4,9 +4,11 @@
 // Every decision about how a line looks is made here and only here: colour (errors red,
 // warnings yellow, success green, details dim; only on a terminal unless --color=always,
 // never with NO_COLOR), roksopsql's emoji or their ASCII stand-ins (README: "Output and
-// scripting"), -q. Not thread-safe: rokso prints from one thread.
+// scripting"), -q. Not thread-safe, but for Capture: a thread that holds one prints
+// only into it, and its -v and --format json state are its own.
 #pragma once
 
+#include <functional>
 #include <string>
 
 namespace rokso::out {
@@ -40,6 +42,7 @@ void document(const std::string& text); // stdout, newline added, even when quie
 void error(const std::string& text);    // stderr: "error: <text>"
 void warning(const std::string& text);  // stderr: "warning: <text>"
 void hint(const std::string& text);     // stderr: "hint: <text>"
+void note(const std::string& text);     // stderr, as it is (even with -q): "waiting for ..."
 // Verbose-only detail on stdout.
 void detail(const std::string& text);
 
@@ -59,5 +62,28 @@ bool emoji();
 bool progress_shown();
 void progress(const std::string& text);
 void end_progress();
+
+// While alive, what this thread prints goes here instead of to the streams, as if they
+// were pipes (no colour unless --color=always, no progress line): stdout's text is
+// appended to `stdout_text`, stderr's is passed whole line by whole line (without the
+// newline) to `stderr_line`. How a fleet runs its members as threads of one process
+// (core/fleet_threads.hpp). The thread's verbose and quiet settings start as they were
+// and are put back when it ends; errors-only and colour are the process's.
+class Capture {
+ public:
+  Capture(std::string& stdout_text, std::function<void(const std::string&)> stderr_line);
+  ~Capture();
+  Capture(const Capture&) = delete;
+  Capture& operator=(const Capture&) = delete;
+  // Internal (output.cpp): text printed on this thread.
+  void take(bool is_stderr, const std::string& text);
+
+ private:
+  std::string& stdout_text_;
+  std::function<void(const std::string&)> stderr_line_;
+  std::string stderr_partial_;
+  Capture* outer_;
+  bool verbose_, quiet_;
+};
 
 }  // namespace rokso::out
