@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <optional>
 #include <thread>
+#include <utility>
 
 namespace {
 
@@ -34,16 +35,27 @@ struct Target {
   std::optional<rokso::Migration> migration;
   std::string read_error;  // when it could not be read
   std::vector<std::string> requires_identities;
+  const rokso::MigrationFile* unread = nullptr;  // a tree file still to read (--all: read by the workers)
 };
 
-Target read_tree_file(const rokso::MigrationTree& tree, const rokso::MigrationFile& file) {
-  Target t{tree.path_of(file), "migration/" + file.identity, file.identity, std::nullopt, {}, {}};
+Target tree_target(const rokso::MigrationTree& tree, const rokso::MigrationFile& file) {
+  return Target{tree.path_of(file), "migration/" + file.identity, file.identity, std::nullopt, {}, {}, &file};
+}
+
+void read_target(const rokso::MigrationTree& tree, Target& t) {
+  const rokso::MigrationFile* file = std::exchange(t.unread, nullptr);
+  if (!file) return;
   try {
-    t.migration = tree.read(file);
+    t.migration = tree.read(*file);
     t.requires_identities = t.migration->requires_identities;
   } catch (const rokso::Error& e) {
     t.read_error = rokso::one_line(e.what());
   }
+}
+
+Target read_tree_file(const rokso::MigrationTree& tree, const rokso::MigrationFile& file) {
+  Target t = tree_target(tree, file);
+  read_target(tree, t);
   return t;
 }
 
@@ -58,7 +70,7 @@ Target read_named_file(rokso::Session& session, const std::string& named) {
   const std::string name = std::filesystem::path(named).filename().string();
   for (const rokso::FormatPlugin* format : session.plugins().formats()) {
     if (format->claim(name) != rokso::FileClaim::migration) continue;
-    Target t{named, named, "", std::nullopt, {}, {}};
+    Target t{named, named, "", std::nullopt, {}, {}, nullptr};
     try {
       rokso::Migration m = format->read(named);
       rokso::detect_transaction_mode(m);
@@ -138,20 +150,22 @@ int lint(rokso::Session& session) {
   if (!named.empty()) {
     for (const std::string& n : named) targets.push_back(read_named_file(session, n));
   } else if (session.has("all")) {
-    for (const rokso::MigrationFile& file : session.tree().files()) {
-      targets.push_back(read_tree_file(session.tree(), file));
-    }
+    for (const rokso::MigrationFile& file : session.tree().files()) targets.push_back(tree_target(session.tree(), file));
   } else {
     targets = pending_targets(session);
   }
 
-  // lint_migration() is pure: the files are linted on every core (10,000 in < 2 s is the
-  // goal; most of the time is libpg_query and its JSON), their findings kept in file order.
+  // Reading (the format plugins are stateless, see rokso/format_plugin.hpp) and
+  // lint_migration() are pure: the files are read and linted on every core (10,000 in < 2 s
+  // is the goal; most of the time is libpg_query and its JSON, then the reads), their
+  // findings kept in file order.
   std::vector<std::vector<rokso::LintFinding>> per_target(targets.size());
   std::atomic<std::size_t> next{0};
+  const rokso::MigrationTree& tree = session.tree();
   auto worker = [&] {
     for (std::size_t i = next++; i < targets.size(); i = next++) {
-      const Target& t = targets[i];
+      Target& t = targets[i];
+      read_target(tree, t);
       if (t.migration) per_target[i] = rokso::lint_migration(*t.migration, rokso::lint_source(t.path, t.display), settings);
     }
   };
