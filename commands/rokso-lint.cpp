@@ -8,7 +8,10 @@
 #include "core/error.hpp"
 #include "core/lint.hpp"
 #include "core/lint_config.hpp"
+#include "core/migration_explainer.hpp"
 #include "core/output.hpp"
+#include "core/text_util.hpp"
+#include "core/throwaway_database.hpp"
 #include "core/transaction_control.hpp"
 #include "core/transaction_mode.hpp"
 
@@ -16,6 +19,7 @@
 #include <rokso/format_error.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <atomic>
 #include <filesystem>
 #include <optional>
@@ -131,6 +135,133 @@ std::string rules_text() {
   return text;
 }
 
+// --explain: the applied part of the tree (in the order it was applied) replayed on a
+// throwaway database, then each target run there statement by statement and rolled back.
+std::vector<rokso::ExplainedMigration> explain(rokso::Session& session, const std::vector<Target>& targets) {
+  const rokso::MigrationTree& tree = session.tree();
+  std::vector<rokso::TreeMigration> applied;
+  for (const rokso::VersionRow& row : session.version_table().read()) {
+    if (row.status != "complete") continue;
+    const rokso::MigrationFile* file = tree.find(row.filename);
+    if (!file) {
+      rokso::out::warning("'" + rokso::escape_for_display(row.filename) +
+                          "' is applied but no longer in the tree: not replayed for --explain");
+      continue;
+    }
+    applied.push_back({file, tree.read(*file)});
+  }
+  std::vector<rokso::MigrationToExplain> to_explain;
+  for (const Target& t : targets) {
+    if (!t.migration) continue;
+    const rokso::MigrationFile* file = t.identity.empty() ? nullptr : tree.find(t.identity);
+    for (const rokso::TreeMigration& m : applied) {
+      if (m.file == file) {
+        throw rokso::usage_error("'" + t.display + "' is applied already: --explain runs migrations that are not");
+      }
+    }
+    to_explain.push_back({file, &*t.migration});
+  }
+  const std::optional<std::string> dev_url =
+      session.has("dev-url") ? std::optional<std::string>(session.get<std::string>("dev-url")) : std::nullopt;
+  return rokso::explain_migrations(rokso::throwaway_server(dev_url, session.project()), session.project().config,
+                                   session.migration_settings(), applied, to_explain);
+}
+
+std::string lock_list(const rokso::StatementEffects& s) {
+  std::string text;
+  for (const rokso::RelationLock& l : s.locks) {
+    text += (text.empty() ? "" : ", ") + l.mode + " on " + l.kind + " " + l.relation;
+  }
+  return text;
+}
+
+std::string rewrite_list(const rokso::StatementEffects& s) {
+  std::string text;
+  for (const rokso::RelationRewrite& r : s.rewrites) text += (text.empty() ? "" : ", ") + r.kind + " " + r.relation;
+  return text;
+}
+
+std::string milliseconds(double ms) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1f ms", ms);
+  return buffer;
+}
+
+// The 1-based line of the file where the apply SQL starts when the file holds it
+// verbatim (.sql, most .py and YAML), else 0: explained statements are placed as lint's
+// findings are.
+long apply_sql_first_line(const Target& t) {
+  const std::string text = rokso::lint_source(t.path, t.display).file_text;
+  const std::string& sql = t.migration->apply_sql;
+  const std::size_t at = sql.empty() ? std::string::npos : text.find(sql);
+  if (at == std::string::npos) return 0;
+  return 1 + static_cast<long>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+}
+
+std::string place(long first_line, long line) {
+  return first_line > 0 ? "line " + std::to_string(first_line + line - 1) : "apply SQL line " + std::to_string(line);
+}
+
+void print_explained(const Target& t, const rokso::ExplainedMigration& e) {
+  const long first_line = apply_sql_first_line(t);
+  rokso::out::line(t.display + (t.migration->transactional
+                                    ? " (explained in one transaction, rolled back)"
+                                    : " (runs outside a transaction; explained in one, rolled back)"));
+  if (e.statements.empty()) rokso::out::line("    no statement");
+  for (const rokso::StatementEffects& s : e.statements) {
+    rokso::out::line("  " + place(first_line, s.line) + ": " + s.statement);
+    using O = rokso::StatementEffects::Outcome;
+    if (s.outcome == O::ran) {
+      if (s.takes_access_exclusive()) {
+        rokso::out::line("    ACCESS EXCLUSIVE: reads and writes of the table wait while it runs");
+      }
+      rokso::out::line("    locks: " + (s.locks.empty() ? std::string("none on an existing relation") : lock_list(s)));
+      if (!s.rewrites.empty()) rokso::out::line("    rewrote: " + rewrite_list(s));
+      rokso::out::line("    took " + milliseconds(s.milliseconds) + " (on the throwaway database's data)");
+    } else if (s.outcome == O::failed) {
+      rokso::out::line("    failed: " + s.note);
+    } else if (s.outcome == O::not_run) {
+      rokso::out::line("    not run: " + s.note);
+    } else {
+      rokso::out::line("    not reached: an earlier statement failed");
+    }
+  }
+  if (!e.note.empty()) rokso::out::line("  note: " + e.note);
+}
+
+nlohmann::ordered_json explained_json(const std::vector<Target>& targets, const std::vector<rokso::ExplainedMigration>& all) {
+  using json = nlohmann::ordered_json;
+  json list = json::array();
+  std::size_t k = 0;
+  for (const Target& t : targets) {
+    if (!t.migration) continue;
+    const rokso::ExplainedMigration& e = all[k++];
+    const long first_line = apply_sql_first_line(t);
+    json statements = json::array();
+    for (const rokso::StatementEffects& s : e.statements) {
+      json locks = json::array();
+      for (const rokso::RelationLock& l : s.locks) locks.push_back({{"relation", l.relation}, {"kind", l.kind}, {"mode", l.mode}});
+      json rewrites = json::array();
+      for (const rokso::RelationRewrite& r : s.rewrites) rewrites.push_back({{"relation", r.relation}, {"kind", r.kind}});
+      const bool ran = s.outcome == rokso::StatementEffects::Outcome::ran || s.outcome == rokso::StatementEffects::Outcome::failed;
+      statements.push_back({{"line", first_line > 0 ? first_line + s.line - 1 : s.line},
+                            {"line_in", first_line > 0 ? "file" : "apply_sql"},
+                            {"statement", s.statement},
+                            {"outcome", rokso::outcome_name(s.outcome)},
+                            {"note", s.note.empty() ? json(nullptr) : json(s.note)},
+                            {"access_exclusive", s.takes_access_exclusive()},
+                            {"locks", locks},
+                            {"rewrites", rewrites},
+                            {"milliseconds", ran ? json(static_cast<double>(static_cast<long long>(s.milliseconds * 10)) / 10) : json(nullptr)}});
+    }
+    list.push_back({{"file", t.display},
+                    {"transactional", t.migration->transactional},
+                    {"statements", statements},
+                    {"note", e.note.empty() ? json(nullptr) : json(e.note)}});
+  }
+  return list;
+}
+
 int lint(rokso::Session& session) {
   const std::string format = session.get<std::string>("format");
   if (format != "text" && format != "json") {
@@ -143,6 +274,11 @@ int lint(rokso::Session& session) {
   const std::vector<std::string> named =
       session.has("file") ? session.get<std::vector<std::string>>("file") : std::vector<std::string>();
   if (!named.empty() && session.has("all")) throw rokso::usage_error("--all and file names exclude each other");
+  const bool explaining = session.has("explain");
+  if (explaining && session.has("all")) {
+    throw rokso::usage_error("--explain runs the pending or the named migrations, not --all");
+  }
+  if (session.has("dev-url") && !explaining) throw rokso::usage_error("--dev-url goes with --explain");
   const rokso::LintSettings settings =
       rokso::load_lint_settings(session.project().config_file(), session.migration_settings());
 
@@ -191,6 +327,15 @@ int lint(rokso::Session& session) {
   std::size_t errors = 0, warnings = 0;
   for (const rokso::LintFinding& f : findings) (f.severity == rokso::LintSeverity::error ? errors : warnings)++;
 
+  std::vector<rokso::ExplainedMigration> explained;
+  std::size_t failed_statements = 0;
+  if (explaining) {
+    explained = explain(session, targets);
+    for (const rokso::ExplainedMigration& e : explained) {
+      for (const rokso::StatementEffects& s : e.statements) failed_statements += s.outcome == rokso::StatementEffects::Outcome::failed;
+    }
+  }
+
   if (format == "json") {
     using json = nlohmann::ordered_json;
     json list = json::array();
@@ -207,13 +352,14 @@ int lint(rokso::Session& session) {
           {"fix", f.fix.empty() ? json(nullptr) : json(f.fix)},
       });
     }
-    const json doc = {
+    json doc = {
         {"rokso_lint_version", kLintJsonVersion},
         {"migrations", targets.size()},
         {"errors", errors},
         {"warnings", warnings},
         {"findings", list},
     };
+    if (explaining) doc["explain"] = explained_json(targets, explained);
     rokso::out::document(doc.dump(2, ' ', false, json::error_handler_t::replace));
   } else {
     for (const rokso::LintFinding& f : findings) {
@@ -223,6 +369,10 @@ int lint(rokso::Session& session) {
         rokso::out::line(rokso::format_lint_finding(f));
       }
     }
+    std::size_t k = 0;
+    for (const Target& t : targets) {
+      if (t.migration && explaining) print_explained(t, explained[k++]);
+    }
     if (targets.empty()) {
       rokso::out::line("lint: nothing to lint (no pending migration)");
     } else {
@@ -230,7 +380,11 @@ int lint(rokso::Session& session) {
                        " error(s), " + std::to_string(warnings) + " warning(s)");
     }
   }
-  return errors > 0 ? rokso::kExitFailed : rokso::kExitOk;
+  if (failed_statements > 0) {
+    rokso::out::error("lint --explain: " + std::to_string(failed_statements) +
+                      " statement(s) failed on the throwaway database");
+  }
+  return errors > 0 || failed_statements > 0 ? rokso::kExitFailed : rokso::kExitOk;
 }
 
 }  // namespace
@@ -238,14 +392,18 @@ int lint(rokso::Session& session) {
 int main(int argc, char** argv) {
   rokso::CommandDefinition command;
   command.name = "lint";
-  command.synopsis = "[<file>... | --all] [--format text|json] [--rules]";
+  command.synopsis = "[<file>... | --all] [--explain [--dev-url <url>]] [--format text|json] [--rules]";
   command.options.add_options()
       ("file", rokso::po::value<std::vector<std::string>>()->value_name("<file>"),
        "lint these migrations (identities or paths) instead of the pending ones")
       ("all", "lint every migration of the tree, applied or not (reads no database)")
       ("format", rokso::po::value<std::string>()->default_value("text")->value_name("<text|json>"),
        "output format")
-      ("rules", "list the rules with their default severity, why and fix");
+      ("rules", "list the rules with their default severity, why and fix")
+      ("explain", "also run the migrations on a throwaway database, rolled back, and report each statement's "
+                  "locks, table rewrites and time")
+      ("dev-url", rokso::po::value<std::string>()->value_name("<url>"),
+       "with --explain: make the throwaway database on this server instead of the project's dev server");
   command.positional.add("file", -1);
   command.run = lint;
   return rokso::run_command(argc, argv, command);
