@@ -138,6 +138,8 @@ std::string rules_text() {
 // --explain: the applied part of the tree (in the order it was applied) replayed on a
 // throwaway database, then each target run there statement by statement and rolled back.
 std::vector<rokso::ExplainedMigration> explain(rokso::Session& session, const std::vector<Target>& targets) {
+  // Nothing to run: no throwaway database, no replay.
+  if (std::none_of(targets.begin(), targets.end(), [](const Target& t) { return t.migration.has_value(); })) return {};
   const rokso::MigrationTree& tree = session.tree();
   std::vector<rokso::TreeMigration> applied;
   for (const rokso::VersionRow& row : session.version_table().read()) {

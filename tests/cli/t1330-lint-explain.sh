@@ -93,6 +93,15 @@ run rokso -C "$PROJECT" lint --dev-url "$SERVER"
 expect_code 2 "--dev-url without --explain"
 expect_eq "$(throwaways)" 0
 
+# Nothing pending: nothing run, no throwaway database made.
+mkdir -p "$WORK/empty/migration"
+cp "$PROJECT/config.json" "$WORK/empty/config.json"
+run rokso -C "$WORK/empty" lint --explain --dev-url "$SERVER"
+expect_code 0 "nothing pending"
+expect_out "lint: nothing to lint (no pending migration)"
+expect_eq "$ERR" "" "no replay, so no warning about the applied file missing from this tree"
+expect_eq "$(throwaways)" 0
+
 # On the project's dev server (no --dev-url), started for it and left running.
 rm "$M/002_type.py" "$M/003_cic.py"
 run rokso -C "$PROJECT" lint --explain 004_add.py
