@@ -46,10 +46,25 @@ std::string refusal(const json& stmt) {
   return "";
 }
 
+// Every statement refusal() names, and ALTER TYPE ... ADD VALUE, holds one of these
+// keywords (any case; a keyword is never split or escaped): a script without any of them
+// is not parsed at all. Most scripts hold none, and this runs for every migration read.
+bool may_refuse_transactions(const std::string& sql) {
+  static const char* const words[] = {"concurrently", "vacuum", "database", "system",
+                                      "tablespace", "subscription", "value"};
+  std::string lower = sql;
+  for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  for (const char* word : words) {
+    if (lower.find(word) != std::string::npos) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::vector<std::string> statements_refusing_transactions(const std::string& sql) {
   std::vector<std::string> found;
+  if (!may_refuse_transactions(sql)) return found;
   PgQueryParseResult result = pg_query_parse(sql.c_str());
   if (!result.error && result.parse_tree) {
     const json tree = json::parse(result.parse_tree, nullptr, false);

@@ -63,4 +63,17 @@ BOOST_AUTO_TEST_CASE(detection_marks_the_migration_and_says_why) {
   BOOST_TEST(plain.notes.empty());
 }
 
+BOOST_AUTO_TEST_CASE(keywords_are_found_in_any_case_and_scripts_without_them_refuse_nothing) {
+  // Scripts without any refusing keyword are not parsed (the common case, fast); the
+  // keywords in any case still are.
+  BOOST_TEST(rokso::statements_refusing_transactions("CREATE TABLE t (x int); CREATE INDEX i ON t (x);").empty());
+  const auto found = rokso::statements_refusing_transactions("create index CoNcUrReNtLy i on t (x);\nVaCuUm t;");
+  BOOST_TEST_REQUIRE(found.size() == 2u);
+  BOOST_TEST(found[0] == "CREATE INDEX CONCURRENTLY (line 1)");
+  BOOST_TEST(found[1] == "VACUUM (line 2)");
+  const auto enum_value = rokso::statements_refusing_transactions(
+      "ALTER TYPE mood ADD VaLuE 'meh';\nINSERT INTO t VALUES ('meh');");
+  BOOST_TEST(enum_value.size() == 1u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Quickstart: from a fresh Debian 12 machine to roksopsql's tutorial run end to end on
 # rokso. Installs missing packages, builds, installs rokso into ./_install, starts a
-# throwaway PostgreSQL, replays the tutorial (init, create x3, status, migrate one,
-# migrate all, rollback, rollback --version, last-success), then stops the server.
+# throwaway PostgreSQL with `rokso dev` (in .quickstart/server), replays the tutorial
+# (init, create x3, status, migrate one, migrate all, rollback, rollback --version,
+# last-success), then stops the server.
 #
 #   bash share/scripts/quickstart.sh
 set -euo pipefail
@@ -16,16 +17,24 @@ cmake --build build -j "$(nproc)"
 cmake --install build --prefix "$PREFIX" >/dev/null
 export PATH="$PREFIX/bin:$PATH"
 
-PGDIR=$(mktemp -d /tmp/rokso-quickstart-pg.XXXXXX)
-trap 'bash "$SRC/tests/lib/pg_cluster.sh" stop "$PGDIR"' EXIT
-bash tests/lib/pg_cluster.sh start "$PGDIR"
-. "$PGDIR/env"
-psql() { /usr/lib/postgresql/15/bin/psql -XAtq -h "$ROKSO_TEST_PGHOST" -p "$ROKSO_TEST_PGPORT" -U postgres "$@"; }
+# The server: rokso's own dev server, in a project of its own (its database `dev` is not
+# the tutorial's). A server left by an earlier run is stopped first.
+SERVER="$SRC/.quickstart/server"
+[ -f "$SERVER/config.json" ] && rokso -C "$SERVER" dev stop >/dev/null 2>&1 || true
+rm -rf "$SERVER"
+rokso init --dev --projectpath "$SERVER" >/dev/null
+trap 'rokso -C "$SERVER" dev stop >/dev/null' EXIT
+echo "PostgreSQL for the tutorial: $(rokso -C "$SERVER" dev url)"
+PORT=$(cat "$SERVER/.rokso/dev/port")
+# psql <database> <sql>, as the dev server's role.
+psql() { /usr/lib/postgresql/15/bin/psql -XAtq -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U rokso -d "$1" -c "$2"; }
 step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 
-# The tutorial's database: two schemas, offline being the primary one.
-psql -d postgres -c "CREATE DATABASE tutorial OWNER pguser"
-psql -d tutorial -c "CREATE SCHEMA offline AUTHORIZATION pguser; CREATE SCHEMA online AUTHORIZATION pguser;"
+# The tutorial's role and database: two schemas, offline being the primary one. (The dev
+# server trusts its loopback connections: the password is asked and sent, not checked.)
+psql postgres "CREATE ROLE pguser LOGIN SUPERUSER PASSWORD 'tutorial-secret'"
+psql postgres "CREATE DATABASE tutorial OWNER pguser"
+psql tutorial "CREATE SCHEMA offline AUTHORIZATION pguser; CREATE SCHEMA online AUTHORIZATION pguser;"
 
 TUTORIAL="$SRC/.quickstart/tutorial"
 rm -rf "$TUTORIAL"
@@ -33,7 +42,7 @@ mkdir -p "$TUTORIAL"
 cd "$TUTORIAL"
 
 step "rokso init   (answers typed at the prompts; the password travels over TCP)"
-printf '.\n127.0.0.1\n%s\ntutorial\npguser\ntutorial-secret\noffline\n' "$ROKSO_TEST_PGPORT" | rokso init
+printf '.\n127.0.0.1\n%s\ntutorial\npguser\ntutorial-secret\noffline\n' "$PORT" | rokso init
 
 # create <schema> <letter> <object> <file name> <apply sql> <rollback sql>
 create() {
@@ -111,7 +120,7 @@ step "rokso status"; rokso status
 step "rokso migrate"; rokso migrate
 step "echo y | rokso rollback"; echo y | rokso rollback
 step "rokso migrate"; rokso migrate
-FIRST=$(psql -d tutorial -c "SELECT version FROM offline.rokso_db_version ORDER BY id LIMIT 1")
+FIRST=$(psql tutorial "SELECT version FROM offline.rokso_db_version ORDER BY id LIMIT 1")
 step "echo y | rokso rollback --version $FIRST"; echo y | rokso rollback --version "$FIRST"
 step "rokso status"; rokso status
 step "rokso last-success"; rokso last-success

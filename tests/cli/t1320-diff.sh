@@ -2,7 +2,8 @@
 # rokso diff: a database that is what its migrations make shows no drift; drift by
 # ALTER, by CREATE and by DROP is caught with its DDL (--exit-code, --format json,
 # status --drift); diff --write makes a migration whose apply, migrated, removes the
-# drift (and whose rollback brings it back).
+# drift (and whose rollback brings it back). The clean case also runs on the project's
+# dev server (no --dev-url), the rest on the test server.
 # shellcheck disable=SC1091
 . "$ROKSO_SOURCE_DIR/tests/lib/cli.sh"
 
@@ -15,6 +16,20 @@ write_py "$PROJECT/migration/002_u.py" "CREATE TABLE public.u (id int, t_id int 
 CREATE VIEW public.names AS SELECT name FROM public.t;" "DROP VIEW public.names; DROP TABLE public.u;"
 run rokso -C "$PROJECT" migrate
 expect_code 0
+
+# The clean case on the project's dev server (no --dev-url): started for it, left running.
+stop_dev() {
+  [ -f "$PROJECT/.rokso/dev/port" ] && rokso -C "$PROJECT" dev stop >/dev/null 2>&1
+  cleanup
+}
+trap stop_dev EXIT
+run rokso -C "$PROJECT" diff --exit-code
+expect_code 0 "a clean database, compared with the tree replayed on the dev server"
+expect_out "No drift"
+[ -f "$PROJECT/.rokso/dev/port" ] && pass || fail "diff did not use the project's dev server"
+expect_eq "$("$PG_BIN/psql" -XAtq -h 127.0.0.1 -p "$(cat "$PROJECT/.rokso/dev/port")" -U rokso -d postgres -c \
+  "SELECT count(*) FROM pg_database WHERE datname LIKE 'rokso\_diff\_%'")" 0 "the throwaway database is dropped"
+rokso -C "$PROJECT" dev stop >/dev/null
 
 run rokso -C "$PROJECT" diff --dev-url "$SERVER" --exit-code
 expect_code 0 "a clean database"

@@ -42,6 +42,8 @@ class ROKSO_PLUGIN_EXPORT FormatPlugin : public Plugin {
 
   // Reads the migration whose identity file is `path` (companions are found beside it).
   // Throws FormatError for a malformed file, std::runtime_error when it cannot be read.
+  // Called on several threads at once (rokso lint reads a tree on every core): keep it
+  // free of shared mutable state, as the formats rokso ships are.
   virtual Migration read(const std::string& path) const = 0;
 
   // The file(s) holding `migration` for a migration whose name, without extension, is
