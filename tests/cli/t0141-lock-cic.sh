@@ -26,7 +26,10 @@ PY
 start=$(date +%s)
 rokso migrate >"$WORK/holder.out" 2>"$WORK/holder.err" &
 holder=$!
-sleep 0.7
+# The waiter starts once the holder is inside its migration (holding the lock), not
+# after a guessed time: under load the holder may not even have connected by then.
+wait_until "SELECT count(*) > 0 FROM pg_stat_activity WHERE datname = current_database()
+              AND query LIKE '%pg_sleep(2)%' AND pid <> pg_backend_pid()" 60 "the holder's migration to start"
 rokso migrate --lock-wait 60 >"$WORK/waiter.out" 2>"$WORK/waiter.err" &
 waiter=$!
 wait "$holder"; holder_code=$?

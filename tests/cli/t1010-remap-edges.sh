@@ -312,6 +312,13 @@ expect_out "\"identity\": \"$id\""
 expect_eq "$(sql "SELECT count(*) FROM rokso.rokso_db_version WHERE filename = '$id' AND status = 'complete'" "$A")" 1 \
   "the row of $id"
 
+# Remap names files by the second: wait for the clock's next one (not a fixed second's sleep).
+next_second() {
+  local s
+  s=$(date +%s)
+  while [ "$(date +%s)" = "$s" ]; do sleep 0.02; done
+}
+
 # --- --force -----------------------------------------------------------------------------------
 step "--force: a second revision; a target file that exists: nothing written"
 n1=$(tree "$P" | grep -c .)
@@ -320,7 +327,7 @@ run rokso remap --schemas sub --yes
 expect_code 1 "remap without --force on a non-empty version table"
 expect_err "--force"
 sql "CREATE TABLE sub.added (id int)" "$A"
-sleep 1  # another second: other file names
+next_second  # another second: other file names
 run rokso remap --schemas sub --yes --force
 expect_code 0 "remap --force"
 n2=$(tree "$P" | grep -c .)
@@ -336,7 +343,7 @@ run rokso status --exit-code
 expect_code 0 "status after --force"
 
 # Plant the remap's own next file name for the coming seconds: it must refuse, and undo.
-sleep 1
+next_second
 plant=()
 now=$(date +%s)
 for s in $(seq 0 8); do
