@@ -21,16 +21,14 @@ std::string not_running_hint() { return "the dev server is not running; start it
 // The dev server moved to another port: a config.json that pointed at the old one
 // (as `rokso init --dev` writes it) follows it.
 void follow_port(rokso::Session& session, const rokso::DevServer& dev, int old_port) {
-  rokso::Config config = session.project().config;
-  const rokso::DatabaseSettings& s = config.database;
+  const rokso::DatabaseSettings& s = session.project().config.database;
   if (s.host != std::optional<std::string>("127.0.0.1") || s.port != std::optional<std::string>(std::to_string(old_port)) ||
-      s.user != std::optional<std::string>(rokso::kDevUser)) {
+      s.user != std::optional<std::string>(rokso::kDevUser) ||
+      !rokso::set_config_port(session.project().config_file(), old_port, dev.port())) {
     rokso::out::warning("port " + std::to_string(old_port) + " was taken, so the dev server now listens on " +
                         std::to_string(dev.port()));
     return;
   }
-  config.database.port = std::to_string(dev.port());
-  rokso::save_config(session.project().config_file(), config);
   rokso::out::warning("port " + std::to_string(old_port) + " was taken, so the dev server now listens on " +
                       std::to_string(dev.port()) + "; config.json follows it");
 }

@@ -357,6 +357,29 @@ void save_config(const fs::path& file, const Config& config) {
   write_file_atomically(file.string(), text, 0600, Overwrite::allowed);
 }
 
+bool set_config_port(const fs::path& file, int old_port, int port) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw failure("cannot read '" + file.string() + "': " + std::strerror(errno));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  nlohmann::ordered_json doc;
+  try {
+    doc = nlohmann::ordered_json::parse(buffer.str());
+  } catch (const nlohmann::ordered_json::exception&) {
+    throw failure(file.string() + " changed while rokso ran and is no longer valid JSON: its port was not updated");
+  }
+  if (!doc.is_object() || !doc.contains("database") || !doc["database"].is_object()) {
+    throw failure(file.string() + " changed while rokso ran: its port was not updated");
+  }
+  nlohmann::ordered_json& value = doc["database"]["port"];
+  const bool says_old_port = value.is_number_integer() ? value.get<long long>() == old_port
+                                                       : value.is_string() && value.get<std::string>() == std::to_string(old_port);
+  if (!says_old_port) return false;
+  value = port;
+  write_file_atomically(file.string(), doc.dump(4, ' ', true) + "\n", 0600, Overwrite::allowed);
+  return true;
+}
+
 DatabaseSettings target_settings(const Config& config, const std::string& name, const std::string& where) {
   auto it = config.targets.find(name);
   if (it == config.targets.end()) {

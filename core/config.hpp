@@ -152,4 +152,11 @@ Config load_config(const std::filesystem::path& file);
 // layout. Throws Error(kExitFailed) when it cannot.
 void save_config(const std::filesystem::path& file, const Config& config);
 
+// Sets "database"."port" in config.json to `port` when it says `old_port` (a number or a
+// string of digits, not a ${VAR}), and leaves everything else as the user wrote it: its
+// targets, tenants, settings, key order and ${VAR} references (a Config holds them
+// resolved, so save_config() would write secrets into the file and drop what it does not
+// know). Atomic, mode 0600. False when the port said something else: nothing written.
+bool set_config_port(const std::filesystem::path& file, int old_port, int port);
+
 }  // namespace rokso

@@ -1,7 +1,7 @@
 // The migration policy, in one place: what `migrate` applies and in which order (also
 // for --dry-run and --check), what `status` shows as pending, and what `rollback`
 // undoes. No database: it works on the tree and on the History or rows read before,
-// so it is unit-tested without PostgreSQL (tests/unit/migration_plan_test.cpp).
+// so it is unit-tested without PostgreSQL (core/migration_plan_test.cpp).
 //
 // The rules (roksopsql's, with rokso's `requires`):
 // - A failed migration is retried by a plain `migrate`; while one exists, only the

@@ -83,15 +83,21 @@ expect_eq "$(tables t1)" "a b" "and its table with it"
 for t in t2 t3 t4 t5 t6; do expect_eq "$(rows "$t")" "complete complete complete" "tenant_$t after it, on a new connection"; done
 echo "CREATE TABLE {tenant}.c (id int);" >"$TPL/c/2021_01_01__00_00_03_c.apply.sql"
 
+# A fleet of two workers whose first tenants wait at public.gate, sent one SIGINT once
+# both wait; returns when the fleet said it was interrupted. $FLEET is its pid.
+interrupt_fleet_at_gate() {
+  reset_tenants
+  hold_table_lock public.gate
+  rokso migrate --all-tenants --jobs 2 --lock-timeout 60s >"$WORK/int.out" 2>"$WORK/int.err" </dev/null &
+  FLEET=$!
+  wait_until "SELECT count(*) = 2 FROM pg_locks WHERE relation = 'public.gate'::regclass AND NOT granted" 60 \
+    "two tenants waiting at the gate"
+  kill -INT "$FLEET"
+  for _ in $(seq 1 600); do grep -q "^interrupted: " "$WORK/int.err" && break; sleep 0.05; done
+}
+
 # --- SIGINT: the tenants in flight finish, no other starts ---------------------------------
-reset_tenants
-hold_table_lock public.gate
-rokso migrate --all-tenants --jobs 2 --lock-timeout 60s >"$WORK/int.out" 2>"$WORK/int.err" </dev/null &
-FLEET=$!
-wait_until "SELECT count(*) = 2 FROM pg_locks WHERE relation = 'public.gate'::regclass AND NOT granted" 60 \
-  "two tenants waiting at the gate"
-kill -INT "$FLEET"
-for _ in $(seq 1 600); do grep -q "^interrupted: " "$WORK/int.err" && break; sleep 0.05; done
+interrupt_fleet_at_gate
 expect_eq "$(grep -c "^interrupted: the tenants running finish" "$WORK/int.err")" 1 "the fleet says what it does"
 expect_eq "$(sql "SELECT count(*) FROM pg_locks WHERE relation = 'public.gate'::regclass AND NOT granted")" 2 \
   "both tenants still at the gate: SIGINT did not end them"
@@ -108,14 +114,7 @@ expect_eq "$(grep -c 'skipped' "$WORK/int.out")" 5 "four skipped rows and the co
 expect_eq "$(sql "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'rokso migrate'")" 0 "no session left"
 
 # --- a second SIGINT stops at once: the migrations in flight roll back ---------------------
-reset_tenants
-hold_table_lock public.gate
-rokso migrate --all-tenants --jobs 2 --lock-timeout 60s >"$WORK/int.out" 2>"$WORK/int.err" </dev/null &
-FLEET=$!
-wait_until "SELECT count(*) = 2 FROM pg_locks WHERE relation = 'public.gate'::regclass AND NOT granted" 60 \
-  "two tenants waiting at the gate"
-kill -INT "$FLEET"
-for _ in $(seq 1 600); do grep -q "^interrupted: " "$WORK/int.err" && break; sleep 0.05; done
+interrupt_fleet_at_gate
 kill -INT "$FLEET"
 wait "$FLEET"
 CODE=$?
