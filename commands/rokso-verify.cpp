@@ -59,7 +59,12 @@ int verify(rokso::Session& session) {
   const rokso::MigrationSettings settings = session.migration_settings();
   const std::optional<std::string> dev_url =
       session.has("dev-url") ? std::optional<std::string>(session.get<std::string>("dev-url")) : std::nullopt;
-  rokso::ThrowawayDatabase scratch(rokso::throwaway_server(dev_url, session.project()), "verify");
+  // --target (given, not $ROKSO_TARGET's default): on that target's server, as a fleet
+  // of targets runs it, to prove the tree on each server's version and extensions.
+  if (dev_url && session.has("target")) throw rokso::usage_error("--dev-url and --target exclude each other");
+  rokso::ThrowawayDatabase scratch(session.has("target") ? session.project().config.database
+                                                         : rokso::throwaway_server(dev_url, session.project()),
+                                   "verify");
   std::vector<rokso::VerifyResult> results;
   {
     rokso::ReplayDatabase db(scratch.settings(), session.project().config, settings);
@@ -107,7 +112,7 @@ int verify(rokso::Session& session) {
 int main(int argc, char** argv) {
   rokso::CommandDefinition command;
   command.name = "verify";
-  command.synopsis = "[--from <identity>] [--dev-url <url>] [--format text|json]";
+  command.synopsis = "[--from <identity>] [--dev-url <url> | --target <name> | --targets <glob>] [--format text|json]";
   command.options.add_options()
       ("from", rokso::po::value<std::string>()->value_name("<identity>"),
        "verify from this migration on (the earlier ones are only applied)")

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 
@@ -31,6 +32,12 @@ struct Counts {
 Counts counts_of(const std::string& command, const json& doc) {
   Counts c;
   if (!doc.is_object()) return c;
+  if (command == "verify") {
+    c.applied = doc.value("verified", -1LL);
+    c.failed = doc.value("failed", -1LL);
+    c.pending = doc.value("not_verified", -1LL);
+    return c;
+  }
   if (command == "status") {
     const json counts = doc.value("counts", json::object());
     c.applied = counts.value("applied", -1LL);
@@ -67,11 +74,25 @@ std::string seconds(long long ms) {
   return text;
 }
 
+// What the three counts are called in the summary's table and JSON: verify's are
+// migrations verified, failing and not verified, the others' applied, failed, pending.
+struct CountNames {
+  const char* applied;
+  const char* failed;
+  const char* pending;
+};
+CountNames count_names(const std::string& command) {
+  if (command == "verify") return {"verified", "failed", "not_verified"};
+  return {"applied", "failed", "pending"};
+}
+
 // One line as a member ends, so a long fleet shows progress.
 std::string end_line(const std::string& command, const FleetResult& r, const Counts& c) {
   std::string text = "[" + r.name + "] ";
   if (r.state == FleetResult::State::succeeded) {
-    if (command == "migrate") {
+    if (command == "verify") {
+      text += "verified " + number(c.applied) + " migration(s)";
+    } else if (command == "migrate") {
       text += c.applied > 0 ? "migrated: " + std::to_string(c.applied) + " applied, revision " + c.revision
                             : std::string("nothing to migrate");
     } else {
@@ -147,6 +168,9 @@ int run_fleet_command(const CommandDefinition& definition, Session& session, con
   // The targets come from config.json as it is: the parent connects nowhere, so
   // $ROKSO_TARGET and the targets' variables are each child's business.
   const bool over_tenants = vm.count("tenants") || vm.count("all-tenants");
+  // verify makes a throwaway database on each target's server; a tenant is a schema of
+  // one database, whose template verify proves once, on one server.
+  if (over_tenants && command == "verify") throw usage_error("verify runs over --targets, not --tenants");
   const std::string kind = over_tenants ? "tenant" : "target";
   std::vector<std::string> names;
   if (over_tenants) {
@@ -226,7 +250,12 @@ int run_fleet_command(const CommandDefinition& definition, Session& session, con
   }
 
   std::size_t failed = 0, succeeded = 0, skipped = 0, interrupted = 0;
-  TextTable table({kind, "state", "applied", "failed", "pending", "time"});
+  const CountNames names_of = count_names(command);
+  auto header = [](std::string name) {
+    std::replace(name.begin(), name.end(), '_', ' ');
+    return name;
+  };
+  TextTable table({kind, "state", header(names_of.applied), header(names_of.failed), header(names_of.pending), "time"});
   std::size_t up_to_date = 0, behind = 0, broken = 0;  // by state of their migrations
   json targets = json::array();
   for (const FleetResult& r : run.results) {
@@ -247,9 +276,9 @@ int run_fleet_command(const CommandDefinition& definition, Session& session, con
     targets.push_back({{kind, r.name},
                        {"state", fleet_state_name(r.state)},
                        {"exit_code", r.exit_code < 0 ? json(nullptr) : json(r.exit_code)},
-                       {"applied", count(c.applied)},
-                       {"failed", count(c.failed)},
-                       {"pending", count(c.pending)},
+                       {names_of.applied, count(c.applied)},
+                       {names_of.failed, count(c.failed)},
+                       {names_of.pending, count(c.pending)},
                        {"duration_ms", r.duration_ms < 0 ? json(nullptr) : json(r.duration_ms)},
                        {"errors", r.error_lines},
                        {"result", doc}});

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fleets: migrate|status --targets <glob> / --all-targets run each target in a child
+# Fleets: migrate|status|verify --targets <glob> / --all-targets run each target in a child
 # process, --jobs at a time. One failing target: without --keep-going no new target
 # starts after it (those running finish); with it every target runs; --canary K runs K
 # targets first and starts no other when one of them fails. A summary table, or one JSON
@@ -124,5 +124,40 @@ for d in 1 2; do
   expect_eq "$(rows $d)" "$A:complete $B:complete" "a and b stay applied on $d"
 done
 expect_eq "$(pgrep -f "rokso-migrate --target eu-" | grep -c .)" 0 "no child left running"
+
+# --- verify --targets: the tree proven on a throwaway database of each target's server --
+rm "$PROJECT/$M/c/2021_01_01__00_00_00_c.py"
+cat >"$PROJECT/config.json" <<JSON
+{
+  "database": {"database": "$DB", "dbschema": "offline", "host": "$ROKSO_TEST_PGHOST",
+               "port": "$ROKSO_TEST_PGPORT", "user": "postgres"},
+  "targets": { $(target eu-1 "${DB}_1"), $(target eu-2 "${DB}_2"), $(target gone "${DB}_gone") }
+}
+JSON
+throwaways() { sql "SELECT count(*) FROM pg_database WHERE datname LIKE 'rokso_verify_%'" postgres; }
+run rokso verify --targets 'eu-*' --format json
+expect_code 0 "verify on eu-*"
+expect_json "doc->>'outcome'" succeeded
+expect_json "doc->'targets'->0->>'verified'" 2 "eu-1: both migrations verified"
+expect_json "doc->'targets'->1->'result'->>'outcome'" passed "eu-2's own verify document"
+expect_eq "$(throwaways)" 0 "the throwaway databases dropped"
+[ -e "$PROJECT/.rokso/dev" ] && fail "verify --targets made a dev server" || pass
+# The target's own connection settings are used: one naming a missing database fails.
+run rokso verify --all-targets --keep-going
+expect_code 1 "verify with a broken target"
+expect_out "verified"
+expect_err '[gone] error: '
+expect_err "${DB}_gone"
+expect_err "error: 1 of 3 targets failed"
+expect_eq "$(throwaways)" 0 "no throwaway database left"
+run rokso verify --target eu-1
+expect_code 0 "verify --target"
+expect_out "Verified 2 migration(s)"
+run rokso verify --target eu-1 --dev-url "postgres://nobody@127.0.0.1:1/x"
+expect_code 2 "--target with --dev-url"
+expect_one_line_error "--dev-url and --target exclude each other"
+run rokso verify --all-tenants
+expect_code 2 "verify over tenants"
+expect_one_line_error "verify runs over --targets, not --tenants"
 
 finish
