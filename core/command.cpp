@@ -11,6 +11,7 @@
 #include "core/prompt.hpp"
 #include "core/tenants.hpp"
 
+#include <malloc.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -217,6 +218,13 @@ void forbid_core_dumps() {
   ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
+// A migration of a hundred megabytes passes through a few buffers of its size (the file,
+// its decoded text, the SQL, libpg_query's parse and JSON). glibc gives each such block
+// its own mmap and unmaps it when freed, so every next buffer faults in all of its pages
+// again: a third of a big migration's time went to page faults. Served from the heap
+// instead, freed blocks are reused. (Under ASan its allocator decides; this is a no-op.)
+void reuse_large_allocations() { ::mallopt(M_MMAP_THRESHOLD, 1 << 30); }
+
 void print_help(const CommandDefinition& command) {
   const CommandInfo* info = find_builtin_command(command.name);
   std::cout << "usage: rokso " << command.name << (command.synopsis.empty() ? "" : " ")
@@ -286,6 +294,7 @@ int run_command(int argc, char** argv, CommandDefinition& command) {
   out::line_buffer_streams();
   catch_interruptions();
   forbid_core_dumps();
+  reuse_large_allocations();
   const CommandInfo* info = find_builtin_command(command.name);
   const unsigned setup = info ? info->setup : kNoSetup;
   add_setup_options(command.options, setup);

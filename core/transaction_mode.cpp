@@ -3,6 +3,7 @@
 #include <pg_query.h>
 
 #include <algorithm>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 namespace rokso {
@@ -49,13 +50,22 @@ std::string refusal(const json& stmt) {
 // Every statement refusal() names, and ALTER TYPE ... ADD VALUE, holds one of these
 // keywords (any case; a keyword is never split or escaped): a script without any of them
 // is not parsed at all. Most scripts hold none, and this runs for every migration read.
+// A keyword ends where an identifier would: "value" is not found in INSERT ... VALUES.
 bool may_refuse_transactions(const std::string& sql) {
   static const char* const words[] = {"concurrently", "vacuum", "database", "system",
                                       "tablespace", "subscription", "value"};
   std::string lower = sql;
   for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  const auto ends_word = [&lower](std::size_t at) {
+    if (at >= lower.size()) return true;
+    const unsigned char c = static_cast<unsigned char>(lower[at]);
+    return !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '$' || c >= 0x80);
+  };
   for (const char* word : words) {
-    if (lower.find(word) != std::string::npos) return true;
+    const std::size_t length = std::strlen(word);
+    for (std::size_t at = lower.find(word); at != std::string::npos; at = lower.find(word, at + 1)) {
+      if (ends_word(at + length)) return true;
+    }
   }
   return false;
 }

@@ -74,6 +74,11 @@ BOOST_AUTO_TEST_CASE(keywords_are_found_in_any_case_and_scripts_without_them_ref
   const auto enum_value = rokso::statements_refusing_transactions(
       "ALTER TYPE mood ADD VaLuE 'meh';\nINSERT INTO t VALUES ('meh');");
   BOOST_TEST(enum_value.size() == 1u);
+  // A keyword ends where an identifier would: VALUE'x' and VALUE/**/ are the keyword,
+  // VALUES is not (and an INSERT alone is not parsed).
+  BOOST_TEST(rokso::statements_refusing_transactions("ALTER TYPE mood ADD VALUE'meh';\nSELECT 'meh'::mood;").size() == 1u);
+  BOOST_TEST(rokso::statements_refusing_transactions("ALTER TYPE mood ADD VALUE/**/'meh';\nSELECT 'meh'::mood;").size() == 1u);
+  BOOST_TEST(rokso::statements_refusing_transactions("INSERT INTO t VALUES ('meh'); VACUUM").size() == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

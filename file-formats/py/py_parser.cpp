@@ -981,7 +981,17 @@ class Parser {
       out.append(t_, i, end - i);
       return;
     }
+    // The run of characters up to the next backslash (or brace of an f-string) is taken
+    // as it is, in one append: a literal of a hundred megabytes is one copy, not a
+    // hundred million appends.
+    const char* const specials = tok.fstring ? "\\{}" : "\\";
     while (i < end) {
+      const std::size_t next = std::min(t_.find_first_of(specials, i), end);
+      if (next > i) {
+        out.append(t_, i, next - i);
+        i = next;
+        if (i == end) break;
+      }
       const char c = t_[i];
       if (tok.fstring && (c == '{' || c == '}')) {
         if (i + 1 < end && t_[i + 1] == c) {

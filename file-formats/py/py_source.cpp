@@ -3,6 +3,8 @@
 #include <rokso/utf8.hpp>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 
 namespace rokso::py {
 
@@ -98,13 +100,14 @@ std::string decode_source(const std::string& raw, Encoding& encoding) {
   // the coding cookie is then looked for in lines split at CR too.
   std::string text;
   text.reserve(raw.size());
-  for (std::size_t i = bom ? 3 : 0; i < raw.size(); ++i) {
-    if (raw[i] == '\r') {
-      text += '\n';
-      if (i + 1 < raw.size() && raw[i + 1] == '\n') ++i;
-    } else {
-      text += raw[i];
-    }
+  for (std::size_t i = bom ? 3 : 0; i < raw.size();) {
+    // Whole lines between CRs at a time: most files have none.
+    const std::size_t cr = std::min(raw.find('\r', i), raw.size());
+    text.append(raw, i, cr - i);
+    if (cr == raw.size()) break;
+    text += '\n';
+    i = cr + 1;
+    if (i < raw.size() && raw[i] == '\n') ++i;
   }
 
   // CPython's translate_newlines() quirk: a final CRLF leaves an extra newline behind,
@@ -139,10 +142,23 @@ std::string decode_source(const std::string& raw, Encoding& encoding) {
 // included, and one holding a NUL.
 void check_text(const Source& positions, Encoding encoding) {
   const std::string& text = positions.text();
-  for (std::size_t i = 0; i < text.size();) {
+  // The first problem in the file is reported: a NUL, or a bad byte before it.
+  const std::size_t nul = std::min(text.find('\0'), text.size());
+  for (std::size_t i = 0; i < nul;) {
+    // ASCII eight bytes at a time: most of a file is.
+    while (i + sizeof(std::uint64_t) <= nul) {
+      std::uint64_t word;
+      std::memcpy(&word, text.data() + i, sizeof word);
+      if (word & 0x8080808080808080ULL) break;
+      i += sizeof word;
+    }
+    if (i >= nul) break;
     const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c == 0) positions.fail(i, "null byte in the file");
-    if (c >= 0x80 && encoding == Encoding::ascii) {
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if (encoding == Encoding::ascii) {
       positions.fail(i, "non-ascii byte " + hex_byte(c) + " in a file that declares encoding ascii");
     }
     const std::size_t len = utf8_sequence_length(text, i);
@@ -152,6 +168,7 @@ void check_text(const Source& positions, Encoding encoding) {
     }
     i += len;
   }
+  if (nul < text.size()) positions.fail(nul, "null byte in the file");
 }
 
 }  // namespace
