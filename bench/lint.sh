@@ -87,10 +87,9 @@ echo "$row"
 
 RESULTS_MD=${RESULTS_MD:-bench/results.md}
 if [ "$FILES" = 10000 ] && [ -f "$RESULTS_MD" ]; then
-  grep -v '^| lint: ' "$RESULTS_MD" >"$WORK/results.md"
-  # After the table's last row.
-  awk -v row="$row" '/^\|/ { last = NR } { line[NR] = $0 }
-    END { for (i = 1; i <= NR; i++) { print line[i]; if (i == last) print row } if (!last) print row }' "$WORK/results.md" >"$WORK/results.new"
+  # In place of the old lint row; else after the verify row of the same table; else at the end.
+  awk -v row="$row" '/^\| lint: / { if (!done) print row; done = 1; next }
+    { print } /^\| verify: / && !done { print row; done = 1 } END { if (!done) print row }' "$RESULTS_MD" >"$WORK/results.new"
   cp "$WORK/results.new" "$RESULTS_MD"
   echo "$RESULTS_MD updated ($(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2
 fi
