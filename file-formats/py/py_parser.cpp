@@ -984,9 +984,12 @@ class Parser {
     // The run of characters up to the next backslash (or brace of an f-string) is taken
     // as it is, in one append: a literal of a hundred megabytes is one copy, not a
     // hundred million appends.
+    // Searched within the literal only: up to the end of the file, a module of many
+    // literals would be read once per literal.
     const char* const specials = tok.fstring ? "\\{}" : "\\";
+    const std::string_view literal = std::string_view(t_).substr(0, end);
     while (i < end) {
-      const std::size_t next = std::min(t_.find_first_of(specials, i), end);
+      const std::size_t next = std::min(literal.find_first_of(specials, i), end);
       if (next > i) {
         out.append(t_, i, next - i);
         i = next;
