@@ -172,15 +172,24 @@ MigrationTree Session::scan_tree() {
 
 SharedSetup Session::shared_setup() { return SharedSetup{project(), &plugins(), scan_tree()}; }
 
+void Session::make_tree() {
+  tree_ = shared_ ? shared_->tree : scan_tree();
+  // The {tenant} template is for --tenant runs alone, and the rest of the tree never is.
+  const std::optional<std::string> name = tenant();
+  tree_->keep_directory(kTenantDirectory, name.has_value());
+  if (name) tree_->substitute(kTenantPlaceholder, quoted_tenant(*name));
+}
+
 MigrationTree& Session::tree() {
-  if (!tree_) {
-    tree_ = shared_ ? shared_->tree : scan_tree();
-    // The {tenant} template is for --tenant runs alone, and the rest of the tree never is.
-    const std::optional<std::string> name = tenant();
-    tree_->keep_directory(kTenantDirectory, name.has_value());
-    if (name) tree_->substitute(kTenantPlaceholder, quoted_tenant(*name));
-  }
+  if (tree_ahead_.valid()) tree_ahead_.get();
+  if (!tree_) make_tree();
   return *tree_;
+}
+
+void Session::scan_tree_ahead() {
+  if (tree_ || tree_ahead_.valid()) return;
+  project();  // here: outside a project is said first, and the thread only reads it
+  tree_ahead_ = std::async(std::launch::async, [this] { make_tree(); });
 }
 
 namespace {

@@ -16,6 +16,7 @@
 
 #include <exception>
 #include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -104,10 +105,18 @@ class Session {
   const MigrationOrder& order();
   MigrationTree& tree();
 
+  // Loads the plugins and scans migration/ on another thread, so that the connection a
+  // command opens next costs no wall time of its own (the server forks a backend while
+  // this side reads the disk). tree() waits for it and throws what it threw. Until
+  // then, call neither plugins(), order() nor tree() from here.
+  void scan_tree_ahead();
+
  private:
   void require(unsigned flag, const char* what) const;
   // migration/ scanned with the plugins' formats, all of it (tenant template included).
   MigrationTree scan_tree();
+  // tree_, made: this run's part of scan_tree() (or of the shared scan).
+  void make_tree();
 
   po::variables_map options_;
   std::string command_;
@@ -122,6 +131,8 @@ class Session {
   std::optional<PluginRegistry> plugins_;
   std::unique_ptr<MigrationOrder> order_;
   std::optional<MigrationTree> tree_;
+  // scan_tree_ahead()'s thread. Last, so that it is joined before the members it fills go.
+  std::future<void> tree_ahead_;
 };
 
 struct CommandDefinition {

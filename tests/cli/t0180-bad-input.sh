@@ -83,6 +83,15 @@ for cmd in "migrate" "status" "rollback --yes" "migrate --migration $B"; do
   expect_one_line_error "$PROJECT/migration"
 done
 expect_eq "$(db_state)" "$BEFORE" "database after commands without migration/"
+# status connects while it reads the tree (core/command.hpp, Session::scan_tree_ahead),
+# and still says a tree it cannot read before a server it cannot reach.
+if [ -n "$DEAD_PORT" ]; then
+  tcp_config "$DEAD_PORT" "$DB" tutorial-secret
+  run timeout 60 rokso status
+  expect_code 2 "no migration/ and a dead server: rokso status"
+  expect_one_line_error "$PROJECT/migration"
+  printf '%s\n' "$GOOD_CONFIG" >"$PROJECT/config.json"
+fi
 # last-success reads only the version table: it needs no migration/.
 run rokso last-success
 expect_code 0 "no migration/: last-success"
