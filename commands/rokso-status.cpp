@@ -213,19 +213,7 @@ int status(rokso::Session& session) {
   const bool porcelain = session.has("porcelain");
   const bool short_format = porcelain || session.has("short");
   if (short_format && json) throw rokso::usage_error("--short and --porcelain exclude --format json");
-  if (!session.has("drift")) {
-    // The server forks this run's backend while the plugins load and migration/ is read.
-    // A tree that cannot be read is still said before a connection that cannot be made.
-    session.scan_tree_ahead();
-    std::exception_ptr unconnected;
-    try {
-      session.database();
-    } catch (...) {
-      unconnected = std::current_exception();
-    }
-    session.tree();
-    if (unconnected) std::rethrow_exception(unconnected);
-  }
+  if (!session.has("drift")) session.connect_while_scanning();  // --drift connects elsewhere
   const rokso::MigrationTree& tree = session.tree();
   if (session.has("drift")) {  // the schema against what the tree makes (rokso diff)
     if (json) throw rokso::usage_error("--drift prints text; for JSON use 'rokso diff --format json'");

@@ -19,6 +19,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <future>
 #include <iostream>
 
 namespace rokso {
@@ -181,15 +182,25 @@ void Session::make_tree() {
 }
 
 MigrationTree& Session::tree() {
-  if (tree_ahead_.valid()) tree_ahead_.get();
   if (!tree_) make_tree();
   return *tree_;
 }
 
-void Session::scan_tree_ahead() {
-  if (tree_ || tree_ahead_.valid()) return;
-  project();  // here: outside a project is said first, and the thread only reads it
-  tree_ahead_ = std::async(std::launch::async, [this] { make_tree(); });
+void Session::connect_while_scanning() {
+  if (tree_) {
+    database();
+    return;
+  }
+  project();  // here: outside a project is said first, and the scan only reads it
+  std::future<void> scan = std::async(std::launch::async, [this] { make_tree(); });
+  std::exception_ptr unconnected;
+  try {
+    database();
+  } catch (...) {
+    unconnected = std::current_exception();
+  }
+  scan.get();  // joined, and its error first
+  if (unconnected) std::rethrow_exception(unconnected);
 }
 
 namespace {

@@ -16,7 +16,6 @@
 
 #include <exception>
 #include <functional>
-#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -105,11 +104,11 @@ class Session {
   const MigrationOrder& order();
   MigrationTree& tree();
 
-  // Loads the plugins and scans migration/ on another thread, so that the connection a
-  // command opens next costs no wall time of its own (the server forks a backend while
-  // this side reads the disk). tree() waits for it and throws what it threw. Until
-  // then, call neither plugins(), order() nor tree() from here.
-  void scan_tree_ahead();
+  // database() and tree() made at once: the plugins load and migration/ is scanned on
+  // another thread while this one connects, so the server forks its backend while this
+  // side reads the disk. A tree that cannot be read is said before a connection that
+  // cannot be made, as when tree() comes first.
+  void connect_while_scanning();
 
  private:
   void require(unsigned flag, const char* what) const;
@@ -131,8 +130,6 @@ class Session {
   std::optional<PluginRegistry> plugins_;
   std::unique_ptr<MigrationOrder> order_;
   std::optional<MigrationTree> tree_;
-  // scan_tree_ahead()'s thread. Last, so that it is joined before the members it fills go.
-  std::future<void> tree_ahead_;
 };
 
 struct CommandDefinition {

@@ -82,8 +82,7 @@ for cmd in "migrate" "status" "rollback --yes" "migrate --migration $B"; do
   expect_code 2 "no migration/: rokso $cmd"
   expect_one_line_error "$PROJECT/migration"
 done
-expect_eq "$(db_state)" "$BEFORE" "database after commands without migration/"
-# status connects while it reads the tree (core/command.hpp, Session::scan_tree_ahead),
+# status connects while it reads the tree (core/command.hpp, connect_while_scanning),
 # and still says a tree it cannot read before a server it cannot reach.
 if [ -n "$DEAD_PORT" ]; then
   tcp_config "$DEAD_PORT" "$DB" tutorial-secret
@@ -92,6 +91,7 @@ if [ -n "$DEAD_PORT" ]; then
   expect_one_line_error "$PROJECT/migration"
   printf '%s\n' "$GOOD_CONFIG" >"$PROJECT/config.json"
 fi
+expect_eq "$(db_state)" "$BEFORE" "database after commands without migration/"
 # last-success reads only the version table: it needs no migration/.
 run rokso last-success
 expect_code 0 "no migration/: last-success"
