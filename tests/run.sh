@@ -14,7 +14,11 @@ bash share/scripts/install-deps.sh
 
 JOBS=${JOBS:-$(nproc)}
 
-# Time (CI's budget is 20 minutes on 2 cores, for all three passes): the fuzz run is
+# Time (CI's budget is 20 minutes on 2 cores, for all three passes): both builds are
+# unity builds (CMakeLists.txt) with line tables only (-g1: file and line in a sanitizer's
+# or a debugger's backtrace, without the types and variables that made full -g a quarter
+# of the compile time; GCC's code does not depend on -g, so the tests test the same code
+# as a RelWithDebInfo build with -g); the fuzz run is
 # bounded by FUZZ_SECONDS; each pass runs ctest -j JOBS, longest tests first (ctest
 # keeps their times from the last run in the build directory). The sanitizer pass skips
 # the tests labelled plain-only (tests/CMakeLists.txt: they run no rokso C++, or none
@@ -45,10 +49,10 @@ fi
 if [ -z "${ROKSO_SKIP_SANITIZERS:-}" ]; then
   # Halt on the first UBSan report so it fails the test.
   export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-  build_and_test "${BUILD_DIR:-build}-asan" -DCMAKE_BUILD_TYPE=Debug -DROKSO_SANITIZE=ON -- -LE plain-only "$@"
+  build_and_test "${BUILD_DIR:-build}-asan" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DROKSO_SANITIZE=ON -- -LE plain-only "$@"
   unset UBSAN_OPTIONS
   SANITIZED=$(cd "${BUILD_DIR:-build}-asan" && ctest -N -LE plain-only "$@" | sed -n 's/^Total Tests: //p')
 fi
-build_and_test "${BUILD_DIR:-build}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -- "$@"
+build_and_test "${BUILD_DIR:-build}" -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG" -- "$@"
 ALL=$(cd "${BUILD_DIR:-build}" && ctest -N "$@" | sed -n 's/^Total Tests: //p')
 echo "== summary: $ALL tests passed in the plain build${SANITIZED:+, $SANITIZED of them also under ASan + UBSan (the other $((ALL - SANITIZED)) are plain-only)}"

@@ -10,6 +10,7 @@
 
 #include "sql_reader.hpp"
 #include "sql_writer.hpp"
+#include "reader_text.hpp"
 
 #include <rokso/format_error.hpp>
 #include <rokso/utf8.hpp>
@@ -23,7 +24,7 @@
 
 namespace {
 
-const std::string kBom = "\xEF\xBB\xBF";
+using rokso::format_support::kUtf8Bom;
 
 bool same(const rokso::Migration& a, const rokso::Migration& b) {
   return a.apply_sql == b.apply_sql && a.rollback_sql == b.rollback_sql && a.transactional == b.transactional &&
@@ -50,8 +51,8 @@ rokso::sql::SqlFiles render(const rokso::Migration& m) {
 
 // The bytes a reader-accepted file renders back to: the same, but for a single BOM.
 std::string canonical(const std::string& file) {
-  if (file.compare(0, kBom.size(), kBom) == 0 && file.compare(kBom.size(), kBom.size(), kBom) != 0) {
-    return file.substr(kBom.size());
+  if (file.compare(0, kUtf8Bom.size(), kUtf8Bom) == 0 && file.compare(kUtf8Bom.size(), kUtf8Bom.size(), kUtf8Bom) != 0) {
+    return file.substr(kUtf8Bom.size());
   }
   return file;
 }

@@ -15,7 +15,8 @@
 namespace rokso::sql {
 namespace {
 
-const std::string kBom = "\xEF\xBB\xBF";
+using format_support::kUtf8Bom;
+
 const std::string kApplySuffix = ".apply.sql";
 const std::string kRollbackSuffix = ".rollback.sql";
 const std::string kUpSuffix = ".up.sql";
@@ -34,7 +35,7 @@ using format_support::hex_byte;
 }
 
 std::string without_bom(const std::string& bytes) {
-  return bytes.compare(0, kBom.size(), kBom) == 0 ? bytes.substr(kBom.size()) : bytes;
+  return bytes.compare(0, kUtf8Bom.size(), kUtf8Bom) == 0 ? bytes.substr(kUtf8Bom.size()) : bytes;
 }
 
 // Refuses what PostgreSQL cannot take as query text: bytes that are not UTF-8, and NUL.

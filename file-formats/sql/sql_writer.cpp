@@ -1,6 +1,7 @@
 #include "sql_writer.hpp"
 
 #include "sql_reader.hpp"
+#include "reader_text.hpp"
 
 #include <rokso/format_error.hpp>
 #include <rokso/utf8.hpp>
@@ -14,7 +15,7 @@
 namespace rokso::sql {
 namespace {
 
-const std::string kBom = "\xEF\xBB\xBF";
+using format_support::kUtf8Bom;
 
 [[noreturn]] void refuse(const std::string& why) {
   throw std::invalid_argument("cannot write a .sql migration: " + why);
@@ -39,7 +40,7 @@ void require_directive_value(const std::string& value, const std::string& what) 
 }
 
 std::string with_bom_kept(const std::string& text) {
-  return text.compare(0, kBom.size(), kBom) == 0 ? kBom + text : text;
+  return text.compare(0, kUtf8Bom.size(), kUtf8Bom) == 0 ? kUtf8Bom + text : text;
 }
 
 }  // namespace

@@ -36,6 +36,9 @@ class Source {
   std::string text_;
 };
 
+// The UTF-8 byte order mark an editor may put before a file's first line.
+inline const std::string kUtf8Bom = "\xEF\xBB\xBF";
+
 std::string hex_byte(unsigned char c);          // "0x41"
 std::string code_point_name(std::uint32_t cp);  // "U+0041"
 

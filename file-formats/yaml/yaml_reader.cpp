@@ -23,7 +23,8 @@
 namespace rokso::yaml {
 namespace {
 
-const std::string kBom = "\xEF\xBB\xBF";
+using format_support::kUtf8Bom;
+
 const std::string kTagPrefix = "tag:yaml.org,2002:";
 
 using format_support::code_point_name;
@@ -420,7 +421,7 @@ class Reader {
 rokso::Migration read_yaml_migration(const std::string& text) {
   // A BOM may start the stream; yaml-cpp would skip it without counting it in its marks.
   std::size_t start = 0;
-  while (text.compare(start, kBom.size(), kBom) == 0) start += kBom.size();
+  while (text.compare(start, kUtf8Bom.size(), kUtf8Bom) == 0) start += kUtf8Bom.size();
   const Source source(text.substr(start));
   check_text(source);
 
