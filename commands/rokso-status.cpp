@@ -213,9 +213,8 @@ int status(rokso::Session& session) {
   const bool porcelain = session.has("porcelain");
   const bool short_format = porcelain || session.has("short");
   if (short_format && json) throw rokso::usage_error("--short and --porcelain exclude --format json");
-  if (!session.has("drift")) session.connect_while_scanning();  // --drift connects elsewhere
-  const rokso::MigrationTree& tree = session.tree();
   if (session.has("drift")) {  // the schema against what the tree makes (rokso diff)
+    const rokso::MigrationTree& tree = session.tree();
     if (json) throw rokso::usage_error("--drift prints text; for JSON use 'rokso diff --format json'");
     const rokso::SchemaDrift schema = rokso::find_schema_drift(
         tree, session.project(), session.migration_settings(), session.database(),
@@ -223,16 +222,22 @@ int status(rokso::Session& session) {
     for (const std::string& line : rokso::drift_summary(schema)) rokso::out::line(line);
     return session.has("exit-code") && !schema.changes.empty() ? rokso::kExitFailed : rokso::kExitOk;
   }
-  // Applied files are checked through the stat cache (.rokso/stat-cache): only the files
-  // whose stat changed are read. Their stats are taken while the version table is read.
+  // Three things at once: this thread connects and reads the version table while another
+  // loads the plugins and scans migration/, then opens the stat cache (.rokso/stat-cache)
+  // and starts stat()ing the applied files in the background, so that only the files whose
+  // stat changed are read to check their checksums.
+  const bool checksums = !session.has("no-checksums");
   std::unique_ptr<rokso::StatCache> cache;
-  if (!session.has("no-checksums")) {
-    cache = rokso::StatCache::open(session.project().root.string(), tree, session.plugins().formats());
-    if (cache) cache->stat_in_background();
-  }
-  // Read with the tree: the rows of its files cost no second copy of their identities.
-  const rokso::History history =
-      session.version_table().read_history(kRecentRows, false, !session.has("no-checksums"), &tree);
+  rokso::History history;
+  session.connect_while_scanning(
+      [&] { history = session.version_table().read_history(kRecentRows, false, checksums); },
+      [&] {
+        if (!checksums) return;
+        cache = rokso::StatCache::open(session.project().root.string(), session.tree(), session.plugins().formats());
+        if (cache) cache->stat_in_background();
+      });
+  const rokso::MigrationTree& tree = session.tree();
+  history.index_by(tree);
 
   // Pending files are read now, so status tells what migrate would stumble on; an order
   // that cannot be computed is what migrate would stop on: exit 1 (core/migration_plan.hpp).

@@ -186,16 +186,22 @@ MigrationTree& Session::tree() {
   return *tree_;
 }
 
-void Session::connect_while_scanning() {
+void Session::connect_while_scanning(const std::function<void()>& connected, const std::function<void()>& scanned) {
   if (tree_) {
+    if (scanned) scanned();
     database();
+    if (connected) connected();
     return;
   }
   project();  // here: outside a project is said first, and the scan only reads it
-  std::future<void> scan = std::async(std::launch::async, [this] { make_tree(); });
+  std::future<void> scan = std::async(std::launch::async, [this, &scanned] {
+    make_tree();
+    if (scanned) scanned();
+  });
   std::exception_ptr unconnected;
   try {
     database();
+    if (connected) connected();
   } catch (...) {
     unconnected = std::current_exception();
   }

@@ -106,9 +106,14 @@ class Session {
 
   // database() and tree() made at once: the plugins load and migration/ is scanned on
   // another thread while this one connects, so the server forks its backend while this
-  // side reads the disk. A tree that cannot be read is said before a connection that
-  // cannot be made, as when tree() comes first.
-  void connect_while_scanning();
+  // side reads the disk. `connected`, when given, runs on this thread once connected,
+  // while the scan may still be going on: it may use database() and version_table(), never
+  // tree() or plugins(). `scanned` runs on the scanning thread once the tree is made: it
+  // may use tree() and plugins(), never the database. Both threads are done when this
+  // returns. A tree that cannot be read (or a `scanned` that throws) is said before a
+  // connection that cannot be made (or a `connected` that throws), as when tree() comes
+  // first.
+  void connect_while_scanning(const std::function<void()>& connected = {}, const std::function<void()>& scanned = {});
 
  private:
   void require(unsigned flag, const char* what) const;

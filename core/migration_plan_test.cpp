@@ -136,6 +136,38 @@ BOOST_AUTO_TEST_CASE(status_shows_a_failed_file_as_failed_not_pending) {
   BOOST_TEST(pending.malformed);
 }
 
+BOOST_AUTO_TEST_CASE(a_history_read_without_the_tree_and_indexed_after_is_the_same_as_one_read_with_it) {
+  // status reads the rows while migration/ is still being scanned (History::index_by()).
+  Project project;
+  project.put("a.t").put("b.t").put("c.t").put("d.t");
+  const rokso::MigrationTree tree = project.scan();
+  std::vector<rokso::VersionRow> rows = {row(1, "c.t", "aaaaaaaa"), row(2, "a.t", "aaaaaaaa"),
+                                         row(3, "gone.t", "aaaaaaaa"), row(4, "b.t", "aaaaaaaa", false),
+                                         row(5, "d.t", "aaaaaaaa")};
+  rows[0].checksum = std::string(64, 'a');  // a digest
+  rows[1].checksum = "not hex";             // text of another kind, kept as it is
+  rows[2].checksum = std::string(64, 'b');  // the row of a file no longer in the tree
+  const rokso::History with_tree = rokso::History::from_rows(rows, 2, &tree);
+  rokso::History indexed = rokso::History::from_rows(rows, 2);
+  indexed.index_by(tree);
+  BOOST_TEST(indexed.size() == with_tree.size());
+  for (const rokso::MigrationFile& file : tree.files()) {
+    BOOST_TEST((indexed.state_of(file) == with_tree.state_of(file)), file.identity);
+    BOOST_TEST((indexed.recorded_checksum(file) == with_tree.recorded_checksum(file)), file.identity);
+  }
+  BOOST_TEST((indexed.state_of(tree.files()[1]) == rokso::History::State::failed));  // b.t
+  BOOST_TEST(*indexed.recorded_checksum(tree.files()[2]) == std::string(64, 'a'));  // c.t
+  BOOST_TEST(*indexed.recorded_checksum(tree.files()[0]) == "not hex");             // a.t
+  const auto outside = indexed.rows_not_in(tree);
+  BOOST_TEST_REQUIRE(outside.size() == 1u);
+  BOOST_TEST(outside.front()->identity == "gone.t");
+  BOOST_TEST(std::string(outside.front()->checksum) == std::string(64, 'b'));
+  BOOST_TEST_REQUIRE(indexed.recent_complete().size() == 2u);  // the last two complete rows, by id
+  BOOST_TEST(indexed.recent_complete().front().id == 3);
+  BOOST_TEST(indexed.failed().size() == 1u);
+  BOOST_CHECK_THROW(indexed.index_by(tree), std::logic_error);
+}
+
 BOOST_AUTO_TEST_CASE(to_stops_after_the_file_named_and_unknown_names_are_usage_errors) {
   Project project;
   project.put("a.t").put("b.t").put("c.t");

@@ -194,7 +194,27 @@ std::ptrdiff_t History::tree_index(const MigrationFile& file) const {
   return static_cast<std::ptrdiff_t>(tree_->index_of(file));
 }
 
-void History::add_row(std::string_view identity, bool complete, const std::string* checksum) {
+void History::index_by(const MigrationTree& tree) {
+  if (tree_) throw std::logic_error("History::index_by() on a History read with a tree");
+  // The rows' bytes stay alive in `blocks` while they are added again.
+  const std::vector<Entry> rows = std::move(entries_);
+  const std::vector<std::unique_ptr<char[]>> blocks = std::move(blocks_);
+  entries_.clear();
+  blocks_.clear();
+  block_next_ = nullptr;
+  block_left_ = 0;
+  rows_ = 0;
+  tree_ = &tree;
+  file_rows_.assign(tree.files().size(), static_cast<unsigned char>(State::absent));
+  for (const Entry& row : rows) {
+    add_row(row.identity, row.state == State::complete,
+            row.checksum ? std::optional<std::string_view>(row.checksum) : std::nullopt);
+  }
+  std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) { return a.identity < b.identity; });
+  std::sort(odd_checksums_.begin(), odd_checksums_.end());
+}
+
+void History::add_row(std::string_view identity, bool complete, std::optional<std::string_view> checksum) {
   ++rows_;
   const State state = complete ? State::complete : State::failed;
   if (tree_) {
@@ -356,7 +376,8 @@ History History::from_rows(const std::vector<VersionRow>& rows, std::size_t rece
     } else {
       history.failed_.push_back(row);
     }
-    history.add_row(row.filename, is_complete, row.checksum.empty() ? nullptr : &row.checksum);
+    history.add_row(row.filename, is_complete,
+                    row.checksum.empty() ? std::nullopt : std::optional<std::string_view>(row.checksum));
   }
   for (std::size_t i = complete.size() - std::min(recent, complete.size()); i < complete.size(); ++i) {
     history.recent_complete_.push_back(*complete[i]);
@@ -412,7 +433,7 @@ History VersionTable::read_history(std::size_t recent, bool with_revisions, bool
       copy_field(line, at, identity);
       const bool is_complete = copy_field(line, at, complete) && complete == "t";
       const bool has_checksum = copy_field(line, at, checksum);
-      history.add_row(identity, is_complete, has_checksum ? &checksum : nullptr);
+      history.add_row(identity, is_complete, has_checksum ? std::optional<std::string_view>(checksum) : std::nullopt);
     }
     stream.complete();
     tx.commit();

@@ -72,6 +72,11 @@ class History {
   History(History&&) = default;
   History& operator=(History&&) = default;
 
+  // Re-indexes a History read without a tree by `tree`'s files, as if it had been read
+  // with it: what lets the rows be read while migration/ is still being scanned.
+  // REQUIRES: read without a tree.
+  void index_by(const MigrationTree& tree);
+
   bool table_exists() const { return exists_; }
   State state_of(std::string_view identity) const;
   // O(1) in a History read with `file`'s tree.
@@ -99,7 +104,7 @@ class History {
   enum : unsigned char { kNoChecksum = 0, kOtherAlgorithm = 4, kDigest = 8, kOddText = 12, kChecksumMask = 12 };
   using Digest = std::array<unsigned char, 32>;
 
-  void add_row(std::string_view identity, bool complete, const std::string* checksum);
+  void add_row(std::string_view identity, bool complete, std::optional<std::string_view> checksum);
   const char* keep(std::string_view text);  // a NUL-terminated copy owned by the History
   std::ptrdiff_t tree_index(const MigrationFile& file) const;
 
