@@ -230,7 +230,7 @@ int status(rokso::Session& session) {
   std::unique_ptr<rokso::StatCache> cache;
   rokso::History history;
   session.connect_while_scanning(
-      [&] { history = session.version_table().read_history(kRecentRows, false, checksums); },
+      [&] { history = session.version_table().read_history_to_index(kRecentRows, checksums); },
       [&] {
         if (!checksums) return;
         cache = rokso::StatCache::open(session.project().root.string(), session.tree(), session.plugins().formats());

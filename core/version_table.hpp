@@ -73,7 +73,8 @@ class History {
   History& operator=(History&&) = default;
 
   // Re-indexes a History read without a tree by `tree`'s files, as if it had been read
-  // with it: what lets the rows be read while migration/ is still being scanned.
+  // with it: what lets the rows be read while migration/ is still being scanned
+  // (VersionTable::read_history_to_index()).
   // REQUIRES: read without a tree.
   void index_by(const MigrationTree& tree);
 
@@ -108,7 +109,10 @@ class History {
   const char* keep(std::string_view text);  // a NUL-terminated copy owned by the History
   std::ptrdiff_t tree_index(const MigrationFile& file) const;
 
+  void require_indexed() const;
+
   bool exists_ = false;
+  bool awaits_index_ = false;  // read_history_to_index()'s, until index_by()
   std::size_t rows_ = 0;
   // Without a tree: every row, sorted by identity. With one: the rows whose file is not
   // in it. Their bytes live in blocks_.
@@ -154,6 +158,10 @@ class VersionTable {
   // REQUIRES: `tree` outlives the History.
   History read_history(std::size_t recent, bool with_revisions, bool with_checksums = true,
                        const MigrationTree* tree = nullptr);
+  // read_history() for a tree still being made: the rows are kept in the order read, for
+  // History::index_by() (which needs no sorted rows, and sorts only those not in the
+  // tree); until then the History answers nothing.
+  History read_history_to_index(std::size_t recent, bool with_checksums = true);
 
   // Creates the table (roksopsql's DDL) or upgrades it with rokso's columns.
   // REQUIRES: the caller holds the MigrationLock, so two processes never race on it.
@@ -214,6 +222,8 @@ class VersionTable {
   // A read-only transaction for reading the table, with the bounds of a read: the lock
   // timeout and "read_timeout" (the server's statement_timeout).
   void bound_read(pqxx::transaction_base& tx);
+  History read_rows(std::size_t recent, bool with_revisions, bool with_checksums, const MigrationTree* tree,
+                    bool sorted);
   // The Error for a read that failed with `e`: who holds the lock on a lock timeout.
   Error read_error(const pqxx::sql_error& e);
   // The Error for a connection lost under `deadline`.
