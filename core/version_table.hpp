@@ -114,8 +114,8 @@ class History {
   bool exists_ = false;
   bool awaits_index_ = false;  // read_history_to_index()'s, until index_by()
   std::size_t rows_ = 0;
-  // Without a tree: every row, sorted by identity. With one: the rows whose file is not
-  // in it. Their bytes live in blocks_.
+  // Without a tree: every row, sorted by identity (in the order read while awaits_index_).
+  // With one: the rows whose file is not in it. Their bytes live in blocks_.
   std::vector<Entry> entries_;
   std::vector<std::unique_ptr<char[]>> blocks_;
   char* block_next_ = nullptr;
