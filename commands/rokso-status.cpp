@@ -230,7 +230,10 @@ int status(rokso::Session& session) {
   std::unique_ptr<rokso::StatCache> cache;
   rokso::History history;
   session.connect_while_scanning(
-      [&] { history = session.version_table().read_history_to_index(kRecentRows, checksums); },
+      [&] {
+        history = session.version_table().read_history_to_index(kRecentRows, checksums,
+                                                                 [&session] { return session.scanned_tree(); });
+      },
       [&] {
         if (!checksums) return;
         cache = rokso::StatCache::open(session.project().root.string(), session.tree(), session.plugins().formats());

@@ -196,6 +196,8 @@ void Session::connect_while_scanning(const std::function<void()>& connected, con
   project();  // here: outside a project is said first, and the scan only reads it
   std::future<void> scan = std::async(std::launch::async, [this, &scanned] {
     make_tree();
+    tree_->prepare_find();  // before it is shared: from now on find() only reads
+    scanned_tree_.store(&*tree_, std::memory_order_release);
     if (scanned) scanned();
   });
   std::exception_ptr unconnected;

@@ -14,6 +14,7 @@
 
 #include <boost/program_options.hpp>
 
+#include <atomic>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -114,6 +115,10 @@ class Session {
   // connection that cannot be made (or a `connected` that throws), as when tree() comes
   // first.
   void connect_while_scanning(const std::function<void()>& connected = {}, const std::function<void()>& scanned = {});
+  // For connect_while_scanning()'s `connected`: the tree once the other thread has made it
+  // (final, and safe to read from both threads: find() only reads), else nullptr. Lets the
+  // rows that are still streaming in be matched with the files as they come.
+  const MigrationTree* scanned_tree() const { return scanned_tree_.load(std::memory_order_acquire); }
 
  private:
   void require(unsigned flag, const char* what) const;
@@ -135,6 +140,7 @@ class Session {
   std::optional<PluginRegistry> plugins_;
   std::unique_ptr<MigrationOrder> order_;
   std::optional<MigrationTree> tree_;
+  std::atomic<const MigrationTree*> scanned_tree_{nullptr};
 };
 
 struct CommandDefinition {

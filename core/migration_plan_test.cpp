@@ -165,7 +165,27 @@ BOOST_AUTO_TEST_CASE(a_history_read_without_the_tree_and_indexed_after_is_the_sa
   BOOST_TEST_REQUIRE(indexed.recent_complete().size() == 2u);  // the last two complete rows, by id
   BOOST_TEST(indexed.recent_complete().front().id == 3);
   BOOST_TEST(indexed.failed().size() == 1u);
-  BOOST_CHECK_THROW(indexed.index_by(tree), std::logic_error);
+  indexed.index_by(tree);  // again, by the same tree: nothing to do
+  BOOST_TEST(indexed.size() == with_tree.size());
+  const rokso::MigrationTree other = project.scan();
+  BOOST_CHECK_THROW(indexed.index_by(other), std::logic_error);
+
+  // The tree made while the rows stream in (read_history_to_index() with made_tree): the
+  // rows before it are indexed when it comes, the rest as they come; wherever it comes,
+  // the History is the same.
+  for (std::size_t after = 1; after <= rows.size() + 1; ++after) {
+    const rokso::History midway = rokso::History::from_rows(rows, 2, &tree, after);
+    BOOST_TEST(midway.size() == with_tree.size());
+    for (const rokso::MigrationFile& file : tree.files()) {
+      BOOST_TEST((midway.state_of(file) == with_tree.state_of(file)), file.identity << " after " << after);
+      BOOST_TEST((midway.recorded_checksum(file) == with_tree.recorded_checksum(file)), file.identity << " after " << after);
+    }
+    const auto gone = midway.rows_not_in(tree);
+    BOOST_TEST_REQUIRE(gone.size() == 1u);
+    BOOST_TEST(gone.front()->identity == "gone.t");
+    BOOST_TEST(std::string(gone.front()->checksum) == std::string(64, 'b'));
+    BOOST_TEST((midway.state_of("gone.t") == rokso::History::State::complete));
+  }
 }
 
 BOOST_AUTO_TEST_CASE(to_stops_after_the_file_named_and_unknown_names_are_usage_errors) {

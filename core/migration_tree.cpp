@@ -44,6 +44,8 @@ class Scanner {
     std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(dir_path.c_str()), &::closedir);
     if (!dir) throw failure("cannot read '" + dir_path + "': " + std::strerror(errno));
     std::vector<std::string> subdirs;
+    // The directory's part of every name in it, checked once.
+    dir_is_utf8_ = valid_utf8(relative_dir);
     for (;;) {
       errno = 0;
       const dirent* entry = ::readdir(dir.get());
@@ -121,7 +123,7 @@ class Scanner {
       // hang), never skipped silently.
       throw failure("cannot read '" + dir_path + "/" + name + "': not a regular file");
     }
-    if (!valid_utf8(path_)) {
+    if (!dir_is_utf8_ || !(is_ascii(name) || valid_utf8(name))) {
       throw failure("migration file name '" + dir_path + "/" + name + "' is not valid UTF-8");
     }
     files.push_back({path_, claimant});  // path_ is relative_dir + name
@@ -142,10 +144,18 @@ class Scanner {
     }
   }
 
+  // Nearly every name is: then no byte needs decoding.
+  static bool is_ascii(const std::string& text) {
+    unsigned char any = 0;
+    for (const char c : text) any |= static_cast<unsigned char>(c);
+    return any < 0x80;
+  }
+
   std::string root_;
   std::string real_root_;  // root_ with every symbolic link resolved
   std::string name_;       // walk()'s entry name
   std::string path_;       // its path relative to the root
+  bool dir_is_utf8_ = true;  // walk()'s directory path is valid UTF-8
   const std::vector<const FormatPlugin*>& formats_;
   const IgnoreRules& ignore_;
 };
@@ -188,16 +198,19 @@ MigrationTree MigrationTree::scan(const fs::path& migration_dir, const std::vect
   return tree;
 }
 
-const MigrationFile* MigrationTree::find(std::string_view identity) const {
-  if (by_identity_.size() != files_.size()) {
-    by_identity_.resize(files_.size());
-    for (std::size_t i = 0; i < files_.size(); ++i) by_identity_[i] = static_cast<std::uint32_t>(i);
-    // Often sorted already by the application order: then this is one pass.
-    auto by_name = [this](std::uint32_t a, std::uint32_t b) { return files_[a].identity < files_[b].identity; };
-    if (!std::is_sorted(by_identity_.begin(), by_identity_.end(), by_name)) {
-      std::sort(by_identity_.begin(), by_identity_.end(), by_name);
-    }
+void MigrationTree::prepare_find() const {
+  if (by_identity_.size() == files_.size()) return;
+  by_identity_.resize(files_.size());
+  for (std::size_t i = 0; i < files_.size(); ++i) by_identity_[i] = static_cast<std::uint32_t>(i);
+  // Often sorted already by the application order: then this is one pass.
+  auto by_name = [this](std::uint32_t a, std::uint32_t b) { return files_[a].identity < files_[b].identity; };
+  if (!std::is_sorted(by_identity_.begin(), by_identity_.end(), by_name)) {
+    std::sort(by_identity_.begin(), by_identity_.end(), by_name);
   }
+}
+
+const MigrationFile* MigrationTree::find(std::string_view identity) const {
+  prepare_find();
   auto it = std::lower_bound(by_identity_.begin(), by_identity_.end(), identity,
                              [this](std::uint32_t i, std::string_view id) { return files_[i].identity < id; });
   if (it == by_identity_.end() || files_[*it].identity != identity) return nullptr;

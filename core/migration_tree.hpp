@@ -42,6 +42,9 @@ class MigrationTree {
   const std::vector<std::string>& unknown_files() const { return unknown_; }
   // nullptr when the tree has no such identity. O(log N) after a one-time index.
   const MigrationFile* find(std::string_view identity) const;
+  // Builds find()'s index now (find() builds it on first use): then find() only reads, and
+  // threads may share the tree.
+  void prepare_find() const;
   // Where `file` (one of files()) is in files().
   std::size_t index_of(const MigrationFile& file) const { return static_cast<std::size_t>(&file - files_.data()); }
   // The migration a user named on the command line: its identity, or a path to its

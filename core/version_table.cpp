@@ -11,10 +11,12 @@
 #include <pqxx/stream_from>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <initializer_list>
 #include <optional>
 #include <stdexcept>
+#include <string_view>
 
 namespace rokso {
 
@@ -111,28 +113,36 @@ void VersionTable::note_columns(const std::vector<std::string>& columns) {
 namespace {
 
 // One field of a COPY ... TO STDOUT text line, from `at` up to the next tab or the end,
-// with its escapes undone into `out`. False for \N (NULL). Moves `at` past the tab.
-bool copy_field(const std::string& line, std::size_t& at, std::string& out) {
-  out.clear();
+// into `field`: a view of `line` itself when the field has no escape (nearly always: a
+// status reads every row of the table), else of `scratch`, with the escapes undone.
+// False for \N (NULL). Moves `at` past the tab.
+bool copy_field(const std::string& line, std::size_t& at, std::string& scratch, std::string_view& field) {
   const std::size_t end = std::min(line.find('\t', at), line.size());
-  if (end - at == 2 && line[at] == '\\' && line[at + 1] == 'N') {
+  const std::size_t escape = line.find('\\', at);
+  if (escape >= end) {
+    field = std::string_view(line).substr(at, end - at);
+    at = end + 1;
+    return true;
+  }
+  if (escape == at && end - at == 2 && line[at + 1] == 'N') {
     at = end + 1;
     return false;
   }
-  for (std::size_t i = at; i < end; ++i) {
+  scratch.assign(line, at, escape - at);
+  for (std::size_t i = escape; i < end; ++i) {
     char c = line[i];
     if (c != '\\' || i + 1 >= end) {
-      out += c;
+      scratch += c;
       continue;
     }
     c = line[++i];
     switch (c) {
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
-      case 'v': out += '\v'; break;
+      case 'b': scratch += '\b'; break;
+      case 'f': scratch += '\f'; break;
+      case 'n': scratch += '\n'; break;
+      case 'r': scratch += '\r'; break;
+      case 't': scratch += '\t'; break;
+      case 'v': scratch += '\v'; break;
       case 'x': {
         int value = 0, digits = 0;
         while (digits < 2 && i + 1 < end && std::isxdigit(static_cast<unsigned char>(line[i + 1]))) {
@@ -140,8 +150,8 @@ bool copy_field(const std::string& line, std::size_t& at, std::string& out) {
           value = value * 16 + (h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
           ++digits;
         }
-        if (digits == 0) out += 'x';
-        else out += static_cast<char>(value);
+        if (digits == 0) scratch += 'x';
+        else scratch += static_cast<char>(value);
         break;
       }
       default:
@@ -151,21 +161,29 @@ bool copy_field(const std::string& line, std::size_t& at, std::string& out) {
             value = value * 8 + (line[++i] - '0');
             ++digits;
           }
-          out += static_cast<char>(value);
+          scratch += static_cast<char>(value);
         } else {
-          out += c;  // "\\" and any other escaped character stand for themselves
+          scratch += c;  // "\\" and any other escaped character stand for themselves
         }
     }
   }
+  field = scratch;
   at = end + 1;
   return true;
 }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;  // uppercase too: rokso writes lowercase, so such a text is kept as it is (kOddText)
-}
+// The value of each lowercase hex digit, -1 for every other byte: uppercase too, as rokso
+// writes lowercase, so such a text is kept as it is (kOddText). A table, as it decodes
+// 64 digits of every row a status reads.
+constexpr std::array<signed char, 256> kHexValue = [] {
+  std::array<signed char, 256> table{};
+  for (signed char& v : table) v = -1;
+  for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = static_cast<signed char>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) table[static_cast<std::size_t>(c)] = static_cast<signed char>(c - 'a' + 10);
+  return table;
+}();
+
+int hex_digit(char c) { return kHexValue[static_cast<unsigned char>(c)]; }
 
 constexpr std::size_t kBlockSize = 64 * 1024;
 
@@ -195,8 +213,19 @@ std::ptrdiff_t History::tree_index(const MigrationFile& file) const {
 }
 
 void History::index_by(const MigrationTree& tree) {
-  if (tree_) throw std::logic_error("History::index_by() on a History read with a tree");
+  if (tree_ == &tree && !awaits_index_) return;
+  if (tree_) throw std::logic_error("History::index_by() on a History read with another tree");
+  attach(tree);
+  sort_entries();
   awaits_index_ = false;
+}
+
+void History::sort_entries() {
+  std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) { return a.identity < b.identity; });
+  std::sort(odd_checksums_.begin(), odd_checksums_.end());
+}
+
+void History::attach(const MigrationTree& tree) {
   // The rows' bytes stay alive in `blocks` while they are added again.
   const std::vector<Entry> rows = std::move(entries_);
   const std::vector<std::unique_ptr<char[]>> blocks = std::move(blocks_);
@@ -211,8 +240,6 @@ void History::index_by(const MigrationTree& tree) {
     add_row(row.identity, row.state == State::complete,
             row.checksum ? std::optional<std::string_view>(row.checksum) : std::nullopt);
   }
-  std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) { return a.identity < b.identity; });
-  std::sort(odd_checksums_.begin(), odd_checksums_.end());
 }
 
 void History::add_row(std::string_view identity, bool complete, std::optional<std::string_view> checksum) {
@@ -370,10 +397,10 @@ Error VersionTable::lost_error(const Database::ReplyDeadline& deadline, const pq
                  " s (read_timeout) and 5 s more; its process may be stopped or the network gone; gave up");
 }
 
-History History::from_rows(const std::vector<VersionRow>& rows, std::size_t recent, const MigrationTree* tree) {
+History History::from_rows(const std::vector<VersionRow>& rows, std::size_t recent, const MigrationTree* tree,
+                           std::size_t tree_after) {
   History history;
-  history.tree_ = tree;
-  if (tree) history.file_rows_.assign(tree->files().size(), static_cast<unsigned char>(State::absent));
+  if (tree && tree_after == 0) history.attach(*tree);
   history.exists_ = true;
   std::vector<const VersionRow*> complete;
   for (const VersionRow& row : rows) {
@@ -386,30 +413,37 @@ History History::from_rows(const std::vector<VersionRow>& rows, std::size_t rece
     }
     history.add_row(row.filename, is_complete,
                     row.checksum.empty() ? std::nullopt : std::optional<std::string_view>(row.checksum));
+    if (tree && !history.tree_ && history.rows_ == tree_after) history.attach(*tree);
   }
+  if (tree && !history.tree_) history.attach(*tree);
   for (std::size_t i = complete.size() - std::min(recent, complete.size()); i < complete.size(); ++i) {
     history.recent_complete_.push_back(*complete[i]);
   }
-  std::sort(history.entries_.begin(), history.entries_.end(),
-            [](const Entry& a, const Entry& b) { return a.identity < b.identity; });
-  std::sort(history.odd_checksums_.begin(), history.odd_checksums_.end());
+  history.sort_entries();
   return history;
 }
 
 History VersionTable::read_history(std::size_t recent, bool with_revisions, bool with_checksums,
                                    const MigrationTree* tree) {
-  return read_rows(recent, with_revisions, with_checksums, tree, true);
+  History history = read_rows(recent, with_revisions, with_checksums, tree, nullptr);
+  history.sort_entries();
+  return history;
 }
 
-History VersionTable::read_history_to_index(std::size_t recent, bool with_checksums) {
+History VersionTable::read_history_to_index(std::size_t recent, bool with_checksums,
+                                            const std::function<const MigrationTree*()>& made_tree) {
   // Sorting 100,000 rows by identity was a tenth of a status: index_by() has no need of it.
-  History history = read_rows(recent, false, with_checksums, nullptr, false);
-  history.awaits_index_ = true;
+  History history = read_rows(recent, false, with_checksums, nullptr, made_tree);
+  if (history.tree_) {
+    history.sort_entries();
+  } else {
+    history.awaits_index_ = true;
+  }
   return history;
 }
 
 History VersionTable::read_rows(std::size_t recent, bool with_revisions, bool with_checksums,
-                                const MigrationTree* tree, bool sorted) {
+                                const MigrationTree* tree, const std::function<const MigrationTree*()>& made_tree) {
   History history;
   history.tree_ = tree;
   if (tree) history.file_rows_.assign(tree->files().size(), static_cast<unsigned char>(History::State::absent));
@@ -446,14 +480,19 @@ History VersionTable::read_rows(std::size_t recent, bool with_revisions, bool wi
                   tx.quote(std::string(kChecksumAlgorithm)) + " THEN checksum ELSE '' END FROM " + sql_name_ + ")"
             : "(SELECT filename, status = 'complete', NULL FROM " + sql_name_ + ")";
     pqxx::stream_from stream(tx, rows);
-    std::string line, identity, complete, checksum;
+    std::string line, identity_scratch, complete_scratch, checksum_scratch;
+    std::string_view identity, complete, checksum;
     while (stream.get_raw_line(line)) {
       if (!line.empty() && line.back() == '\n') line.pop_back();  // libpqxx 6 keeps it
       std::size_t at = 0;
-      copy_field(line, at, identity);
-      const bool is_complete = copy_field(line, at, complete) && complete == "t";
-      const bool has_checksum = copy_field(line, at, checksum);
+      copy_field(line, at, identity_scratch, identity);
+      const bool is_complete = copy_field(line, at, complete_scratch, complete) && complete == "t";
+      const bool has_checksum = copy_field(line, at, checksum_scratch, checksum);
       history.add_row(identity, is_complete, has_checksum ? std::optional<std::string_view>(checksum) : std::nullopt);
+      // Asked every 256 rows, an atomic load each time.
+      if (made_tree && !history.tree_ && history.rows_ % 256 == 0) {
+        if (const MigrationTree* made = made_tree()) history.attach(*made);
+      }
     }
     stream.complete();
     tx.commit();
@@ -461,11 +500,6 @@ History VersionTable::read_rows(std::size_t recent, bool with_revisions, bool wi
     throw lost_error(deadline, e);
   } catch (const pqxx::sql_error& e) {
     throw read_error(e);
-  }
-  if (sorted) {
-    std::sort(history.entries_.begin(), history.entries_.end(),
-              [](const History::Entry& a, const History::Entry& b) { return a.identity < b.identity; });
-    std::sort(history.odd_checksums_.begin(), history.odd_checksums_.end());
   }
   return history;
 }

@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -66,16 +67,19 @@ class History {
 
   History() = default;
   // A History of `rows` (ordered by id), as VersionTable::read_history() would read them
-  // with `recent` and revisions, without a database (for tests and tools).
+  // with `recent` and revisions, without a database (for tests and tools). With
+  // `tree_after` > 0, `tree` comes only after that many rows, as it does for
+  // read_history_to_index() when the scan ends while the rows stream in.
   static History from_rows(const std::vector<VersionRow>& rows, std::size_t recent,
-                           const MigrationTree* tree = nullptr);
+                           const MigrationTree* tree = nullptr, std::size_t tree_after = 0);
   History(History&&) = default;
   History& operator=(History&&) = default;
 
   // Re-indexes a History read without a tree by `tree`'s files, as if it had been read
   // with it: what lets the rows be read while migration/ is still being scanned
-  // (VersionTable::read_history_to_index()).
-  // REQUIRES: read without a tree.
+  // (VersionTable::read_history_to_index()). Nothing to do when the tree was there before
+  // the last row (the rest were then indexed as they came).
+  // REQUIRES: read without a tree, or with this one.
   void index_by(const MigrationTree& tree);
 
   bool table_exists() const { return exists_; }
@@ -106,6 +110,10 @@ class History {
   using Digest = std::array<unsigned char, 32>;
 
   void add_row(std::string_view identity, bool complete, std::optional<std::string_view> checksum);
+  // From now on rows are indexed by `tree`'s files, those added so far too.
+  void attach(const MigrationTree& tree);
+  // The rows not in the tree (all of them without one), sorted by identity for lookups.
+  void sort_entries();
   const char* keep(std::string_view text);  // a NUL-terminated copy owned by the History
   std::ptrdiff_t tree_index(const MigrationFile& file) const;
 
@@ -160,8 +168,11 @@ class VersionTable {
                        const MigrationTree* tree = nullptr);
   // read_history() for a tree still being made: the rows are kept in the order read, for
   // History::index_by() (which needs no sorted rows, and sorts only those not in the
-  // tree); until then the History answers nothing.
-  History read_history_to_index(std::size_t recent, bool with_checksums = true);
+  // tree); until then the History answers nothing. `made_tree`, when given, is asked now
+  // and then while the rows stream in: once it returns the tree, the rows that follow are
+  // matched with its files as they come, and index_by() has nothing left to do.
+  History read_history_to_index(std::size_t recent, bool with_checksums = true,
+                                const std::function<const MigrationTree*()>& made_tree = {});
 
   // Creates the table (roksopsql's DDL) or upgrades it with rokso's columns.
   // REQUIRES: the caller holds the MigrationLock, so two processes never race on it.
@@ -223,7 +234,7 @@ class VersionTable {
   // timeout and "read_timeout" (the server's statement_timeout).
   void bound_read(pqxx::transaction_base& tx);
   History read_rows(std::size_t recent, bool with_revisions, bool with_checksums, const MigrationTree* tree,
-                    bool sorted);
+                    const std::function<const MigrationTree*()>& made_tree);
   // The Error for a read that failed with `e`: who holds the lock on a lock timeout.
   Error read_error(const pqxx::sql_error& e);
   // The Error for a connection lost under `deadline`.
