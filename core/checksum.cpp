@@ -1,5 +1,6 @@
 #include "core/checksum.hpp"
 
+#include "core/checksum_digest.hpp"
 #include "core/error.hpp"
 #include "core/output.hpp"
 #include "core/stat_cache.hpp"
@@ -84,6 +85,27 @@ DriftReport find_drift(const MigrationTree& tree, const History& history, DriftC
     // In application order, which is directory order: each applied file is read once.
     for (const MigrationFile& file : tree.files()) {
       if (history.state_of(file) != History::State::complete) continue;
+      // The usual case, compared as digests without a string made (a tenth of a status
+      // at 10,000 applied went to making and comparing hex strings).
+      if (cache) {
+        if (const ChecksumDigest* recorded = history.recorded_digest(file)) {
+          ChecksumDigest current{};
+          std::string error;
+          try {
+            current = cache->digest(file);
+          } catch (const Error& e) {
+            error = one_line(e.what());
+          }
+          if (!error.empty()) {
+            report.modified.push_back({file.identity, digest_hex(*recorded), "", error});
+          } else if (current != *recorded) {
+            report.modified.push_back({file.identity, digest_hex(*recorded), digest_hex(current), ""});
+          } else {
+            ++report.verified;
+          }
+          continue;
+        }
+      }
       const std::optional<std::string> checksum = history.recorded_checksum(file);
       const bool recorded = checksum && !checksum->empty();
       if (!recorded && check != DriftCheck::all) {

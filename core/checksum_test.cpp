@@ -1,4 +1,5 @@
 #include "core/checksum.hpp"
+#include "core/checksum_digest.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -62,6 +63,23 @@ BOOST_AUTO_TEST_CASE(identity_lists) {
   BOOST_TEST(rokso::list_identities({"a", "b"}) == "a, b");
   BOOST_TEST(rokso::list_identities({"a", "b", "c", "d"}, 2) == "a, b and 2 more");
   BOOST_TEST(rokso::list_identities({"a", "b"}, 2) == "a, b");
+}
+
+// A checksum as 32 bytes (core/checksum_digest.hpp): only rokso's own lowercase form parses.
+BOOST_AUTO_TEST_CASE(digests_round_trip_and_only_lowercase_hex_parses) {
+  const std::string hex = "ab295965c9965a578c90a16d4b75c76db4512ee3ac5f86599788cfeae3990220";
+  rokso::ChecksumDigest digest{};
+  BOOST_TEST(rokso::parse_digest(hex, digest));
+  BOOST_TEST(digest[0] == 0xab);
+  BOOST_TEST(digest[31] == 0x20);
+  BOOST_TEST(rokso::digest_hex(digest) == hex);
+  std::string upper = hex;
+  upper[0] = 'A';
+  BOOST_TEST(!rokso::parse_digest(upper, digest));
+  BOOST_TEST(!rokso::parse_digest(hex.substr(1), digest));
+  BOOST_TEST(!rokso::parse_digest(hex + "0", digest));
+  BOOST_TEST(!rokso::parse_digest(std::string(63, '0') + "g", digest));
+  BOOST_TEST(!rokso::parse_digest("", digest));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <stdexcept>
 #include <system_error>
 #include <thread>
 
@@ -89,32 +90,6 @@ bool stat_of(int dir_fd, const char* name, StatCache::FileStat& out) {
   out.mtime_ns = nanoseconds(st.st_mtim);
   out.ctime_ns = nanoseconds(st.st_ctim);
   return true;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
-bool to_digest(const std::string& hex, unsigned char* digest) {
-  if (hex.size() != 2 * kDigestSize) return false;
-  for (std::size_t i = 0; i < kDigestSize; ++i) {
-    const int high = hex_value(hex[2 * i]), low = hex_value(hex[2 * i + 1]);
-    if (high < 0 || low < 0) return false;
-    digest[i] = static_cast<unsigned char>(high * 16 + low);
-  }
-  return true;
-}
-
-std::string to_hex(const unsigned char* digest) {
-  static const char digits[] = "0123456789abcdef";
-  std::string hex(2 * kDigestSize, '0');
-  for (std::size_t i = 0; i < kDigestSize; ++i) {
-    hex[2 * i] = digits[digest[i] >> 4];
-    hex[2 * i + 1] = digits[digest[i] & 15];
-  }
-  return hex;
 }
 
 // Into `content`, uninitialised first: zeroing 12 MB (100,000 migrations) only to
@@ -363,11 +338,24 @@ void StatCache::stat_tree() {
   tree_stated_ = true;
 }
 
-std::string StatCache::checksum(const MigrationFile& file) {
+namespace {
+
+// file_checksum()'s hex digits, as a digest.
+ChecksumDigest digest_of(const std::string& hex) {
+  ChecksumDigest digest;
+  if (!parse_digest(hex, digest)) throw std::logic_error("file_checksum() made '" + hex + "', not 64 hex digits");
+  return digest;
+}
+
+}  // namespace
+
+std::string StatCache::checksum(const MigrationFile& file) { return digest_hex(digest(file)); }
+
+ChecksumDigest StatCache::digest(const MigrationFile& file) {
   if (stat_thread_.joinable()) stat_thread_.join();
   if (!tree_stated_) stat_tree();
   const std::size_t index = tree_.index_of(file);
-  if (index >= stated_.size()) return file_checksum(tree_, file);  // not one of the tree's: nothing cached
+  if (index >= stated_.size()) return digest_of(file_checksum(tree_, file));  // not one of the tree's: nothing cached
   const std::vector<std::string_view> companions = tree_.companions_of(file);
   std::vector<FileStat>& stats = file_stats_;  // reused: no allocation per file
   stats.assign(stats_.begin() + first_stat_[index], stats_.begin() + first_stat_[index + 1]);
@@ -376,13 +364,14 @@ std::string StatCache::checksum(const MigrationFile& file) {
   if (record && matches(*record, companions, stats)) {
     ++hits_;
     pieces_.push_back({record, 0, 0});  // copied only if save() has to write
-    return to_hex(reinterpret_cast<const unsigned char*>(record->bytes.data() + record->bytes.size() - kDigestSize));
+    ChecksumDigest cached;
+    std::memcpy(cached.data(), record->bytes.data() + record->bytes.size() - kDigestSize, kDigestSize);
+    return cached;
   }
   ++misses_;
   if (record) dirty_ = true;  // a stale entry goes
-  const std::string hex = file_checksum(tree_, file);
-  unsigned char digest[kDigestSize];
-  bool keep = stated && companions.size() <= 255 && file.identity.size() <= 65535 && to_digest(hex, digest);
+  const ChecksumDigest digest = digest_of(file_checksum(tree_, file));
+  bool keep = stated && companions.size() <= 255 && file.identity.size() <= 65535;
   for (const FileStat& s : stats) keep = keep && s.mtime_ns < stat_tick_ns_ && s.ctime_ns < stat_tick_ns_;
   for (const std::string_view c : companions) keep = keep && c.size() <= 65535;
   if (keep) {
@@ -400,11 +389,11 @@ std::string StatCache::checksum(const MigrationFile& file) {
       put(fresh_, s.mtime_ns);
       put(fresh_, s.ctime_ns);
     }
-    fresh_.append(reinterpret_cast<const char*>(digest), kDigestSize);
+    fresh_.append(reinterpret_cast<const char*>(digest.data()), kDigestSize);
     pieces_.push_back({nullptr, start, fresh_.size() - start});
     dirty_ = true;
   }
-  return hex;
+  return digest;
 }
 
 bool StatCache::save() {

@@ -30,6 +30,7 @@
 // returns may depend on more than its own file.
 #pragma once
 
+#include "core/checksum_digest.hpp"
 #include "core/migration_tree.hpp"
 
 #include <cstdint>
@@ -56,6 +57,8 @@ class StatCache {
   // file_checksum(tree, file), from the cache when every file of the migration has the
   // stat it had when it was hashed. Throws what file_checksum() throws (nothing recorded).
   std::string checksum(const MigrationFile& file);
+  // checksum() as the digest its hex digits stand for (no string made).
+  ChecksumDigest digest(const MigrationFile& file);
 
   // Writes the cache when a checksum was computed or an entry went stale; quietly does
   // nothing when the project cannot be written. Returns whether it wrote.

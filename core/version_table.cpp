@@ -11,7 +11,6 @@
 #include <pqxx/stream_from>
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <initializer_list>
 #include <optional>
@@ -172,18 +171,6 @@ bool copy_field(const std::string& line, std::size_t& at, std::string& scratch, 
   return true;
 }
 
-// The value of each lowercase hex digit, -1 for every other byte: uppercase too, as rokso
-// writes lowercase, so such a text is kept as it is (kOddText). A table, as it decodes
-// 64 digits of every row a status reads.
-constexpr std::array<signed char, 256> kHexValue = [] {
-  std::array<signed char, 256> table{};
-  for (signed char& v : table) v = -1;
-  for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = static_cast<signed char>(c - '0');
-  for (int c = 'a'; c <= 'f'; ++c) table[static_cast<std::size_t>(c)] = static_cast<signed char>(c - 'a' + 10);
-  return table;
-}();
-
-int hex_digit(char c) { return kHexValue[static_cast<unsigned char>(c)]; }
 
 constexpr std::size_t kBlockSize = 64 * 1024;
 
@@ -260,14 +247,8 @@ void History::add_row(std::string_view identity, bool complete, std::optional<st
       if (checksum && checksum->empty()) {
         row |= kOtherAlgorithm;
       } else if (checksum) {
-        Digest digest{};
-        bool hex = checksum->size() == 64;
-        for (std::size_t i = 0; hex && i < 32; ++i) {
-          const int high = hex_digit((*checksum)[2 * i]), low = hex_digit((*checksum)[2 * i + 1]);
-          hex = high >= 0 && low >= 0;
-          digest[i] = static_cast<unsigned char>(high * 16 + low);
-        }
-        if (hex) {
+        ChecksumDigest digest;
+        if (parse_digest(*checksum, digest)) {
           if (digests_.empty()) digests_.resize(files.size());
           digests_[index] = digest;
           row |= kDigest;
@@ -313,6 +294,12 @@ History::State History::state_of(const MigrationFile& file) const {
   return static_cast<State>(file_rows_[static_cast<std::size_t>(index)] & 3);
 }
 
+const ChecksumDigest* History::recorded_digest(const MigrationFile& file) const {
+  const std::ptrdiff_t index = tree_index(file);
+  if (index < 0 || (file_rows_[static_cast<std::size_t>(index)] & kChecksumMask) != kDigest) return nullptr;
+  return &digests_[static_cast<std::size_t>(index)];
+}
+
 std::optional<std::string> History::recorded_checksum(const MigrationFile& file) const {
   const std::ptrdiff_t signed_index = tree_index(file);
   if (signed_index < 0) {
@@ -324,15 +311,8 @@ std::optional<std::string> History::recorded_checksum(const MigrationFile& file)
   switch (file_rows_[index] & kChecksumMask) {
     case kOtherAlgorithm:
       return std::string();
-    case kDigest: {
-      static const char digits[] = "0123456789abcdef";
-      std::string hex(64, '0');
-      for (std::size_t i = 0; i < 32; ++i) {
-        hex[2 * i] = digits[digests_[index][i] >> 4];
-        hex[2 * i + 1] = digits[digests_[index][i] & 15];
-      }
-      return hex;
-    }
+    case kDigest:
+      return digest_hex(digests_[index]);
     case kOddText: {
       auto it = std::lower_bound(odd_checksums_.begin(), odd_checksums_.end(), index,
                                  [](const std::pair<std::size_t, const char*>& p, std::size_t i) { return p.first < i; });

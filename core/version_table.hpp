@@ -6,6 +6,7 @@
 // readable by roksopsql.
 #pragma once
 
+#include "core/checksum_digest.hpp"
 #include "core/database.hpp"
 #include "core/error.hpp"
 #include "core/migration_tree.hpp"
@@ -89,6 +90,10 @@ class History {
   // The checksum recorded for `file`'s row, as Entry::checksum tells it: nullopt when
   // there is no row or the row has none, "" when made with another algorithm.
   std::optional<std::string> recorded_checksum(const MigrationFile& file) const;
+  // The checksum recorded for `file`'s row when it is one this rokso makes (64 lowercase
+  // hex digits), as a digest; nullptr otherwise (and for a file not of the tree it was
+  // indexed by): then recorded_checksum() tells.
+  const ChecksumDigest* recorded_digest(const MigrationFile& file) const;
   // The row for `identity`, or nullptr.
   // REQUIRES: the History was read without a tree (its tree files have no Entry).
   const Entry* find(std::string_view identity) const;
@@ -107,7 +112,6 @@ class History {
   friend class VersionTable;
   // Per tree file: its State in the low bits, and what its checksum is.
   enum : unsigned char { kNoChecksum = 0, kOtherAlgorithm = 4, kDigest = 8, kOddText = 12, kChecksumMask = 12 };
-  using Digest = std::array<unsigned char, 32>;
 
   void add_row(std::string_view identity, bool complete, std::optional<std::string_view> checksum);
   // From now on rows are indexed by `tree`'s files, those added so far too.
@@ -131,7 +135,7 @@ class History {
   // With a tree (tree_ != nullptr): per tree file, in the tree's order.
   const MigrationTree* tree_ = nullptr;
   std::vector<unsigned char> file_rows_;
-  std::vector<Digest> digests_;  // allocated with the first checksum
+  std::vector<ChecksumDigest> digests_;  // allocated with the first checksum
   std::vector<std::pair<std::size_t, const char*>> odd_checksums_;  // not 64 lowercase hex digits (by index)
   std::size_t next_guess_ = 0;  // rows mostly come in the tree's order: try the next file first
   std::unordered_set<std::string> revisions_;
