@@ -25,8 +25,7 @@ const char* const kStatusError = "error";
 namespace {
 
 // Python's str(datetime), which roksopsql printed: microseconds only when non-zero.
-std::string python_timestamp(const pqxx::field& f) {
-  std::string text = f.is_null() ? "" : f.as<std::string>();
+std::string python_timestamp(std::string text) {
   const std::string zero = ".000000";
   if (text.size() > zero.size() && text.compare(text.size() - zero.size(), zero.size(), zero) == 0) {
     text.resize(text.size() - zero.size());
@@ -90,13 +89,32 @@ VersionRow to_version_row(const pqxx::row& row) {
   v.filename = row[1].as<std::string>();
   v.version = row[2].as<std::string>();
   v.status = row[3].as<std::string>();
-  v.scheduled_at = python_timestamp(row[4]);
-  v.executed_at = python_timestamp(row[5]);
+  v.scheduled_at = python_timestamp(row[4].as<std::string>(std::string()));
+  v.executed_at = python_timestamp(row[5].as<std::string>(std::string()));
   v.progress = row[6].as<int>();
   v.progress_checksum = row[7].as<std::string>();
   v.checksum = row[8].as<std::string>();
   v.scheduled_at_iso = row[9].as<std::string>(std::string());
   v.executed_at_iso = row[10].as<std::string>(std::string());
+  return v;
+}
+
+// The same from json_build_array(<row_columns()>)::text, as read_rows() streams it.
+VersionRow version_row_from_json(std::string_view text) {
+  const nlohmann::json a = nlohmann::json::parse(text);
+  auto text_at = [&a](std::size_t i) { return a.at(i).is_null() ? std::string() : a.at(i).get<std::string>(); };
+  VersionRow v;
+  v.id = a.at(0).get<long long>();
+  v.filename = a.at(1).get<std::string>();
+  v.version = a.at(2).get<std::string>();
+  v.status = a.at(3).get<std::string>();
+  v.scheduled_at = python_timestamp(text_at(4));
+  v.executed_at = python_timestamp(text_at(5));
+  v.progress = a.at(6).get<int>();
+  v.progress_checksum = a.at(7).get<std::string>();
+  v.checksum = a.at(8).get<std::string>();
+  v.scheduled_at_iso = text_at(9);
+  v.executed_at_iso = text_at(10);
   return v;
 }
 
@@ -442,33 +460,38 @@ History VersionTable::read_rows(std::size_t recent, bool with_revisions, bool wi
         history.revisions_.insert(row[0].as<std::string>());
       }
     }
-    const pqxx::result details = tx.exec_params(
-        "SELECT " + kRowColumns + " FROM " + sql_name_ + " WHERE status <> 'complete' UNION ALL (SELECT " +
-            kRowColumns + " FROM " + sql_name_ + " WHERE status = 'complete' ORDER BY id DESC LIMIT $1) ORDER BY 1",
-        static_cast<long long>(recent));
-    for (const auto& row : details) {
-      VersionRow v = to_version_row(row);
-      (v.status == kStatusComplete ? history.recent_complete_ : history.failed_).push_back(std::move(v));
-    }
     // Every row, streamed: one line at a time, nothing held but what History keeps.
     // libpqxx 6's stream_from runs "COPY <its argument> TO STDOUT", so a query in
     // parentheses streams too. A checksum made with another algorithm (a later rokso's)
     // reads as '': unverified. The algorithm's name is rokso's constant, quoted.
-    const std::string rows =
+    // A failed row and each of the last `recent` complete ones also bring the whole row,
+    // as a JSON array of kRowColumns: no second query, and no second pass over the table.
+    // (`recent` is a number of this code's, not the user's: written into the query, as
+    // COPY takes no parameters.)
+    const std::string checksum =
         has_checksum_columns_ && with_checksums
-            ? "(SELECT filename, status = 'complete', CASE WHEN checksum IS NULL THEN NULL WHEN checksum_algorithm = " +
-                  tx.quote(std::string(kChecksumAlgorithm)) + " THEN checksum ELSE '' END FROM " + sql_name_ + ")"
-            : "(SELECT filename, status = 'complete', NULL FROM " + sql_name_ + ")";
+            ? "CASE WHEN checksum IS NULL THEN NULL WHEN checksum_algorithm = " +
+                  tx.quote(std::string(kChecksumAlgorithm)) + " THEN checksum ELSE '' END"
+            : std::string("NULL");
+    const std::string is_recent =
+        recent == 0 ? std::string("false")
+                    : "id >= coalesce((SELECT id FROM " + sql_name_ + " WHERE status = 'complete' ORDER BY id DESC OFFSET " +
+                          std::to_string(recent - 1) + " LIMIT 1), id)";
+    const std::string rows = "(SELECT filename, status = 'complete', " + checksum +
+                             ", CASE WHEN status <> 'complete' OR (status = 'complete' AND " + is_recent +
+                             ") THEN json_build_array(" + kRowColumns + ")::text END FROM " + sql_name_ + ")";
     pqxx::stream_from stream(tx, rows);
-    std::string line, identity_scratch, complete_scratch, checksum_scratch;
-    std::string_view identity, complete, checksum;
+    std::string line, identity_scratch, complete_scratch, checksum_scratch, details_scratch;
+    std::string_view identity, complete, checksum_text, details;
+    std::vector<VersionRow> detailed;
     while (stream.get_raw_line(line)) {
       if (!line.empty() && line.back() == '\n') line.pop_back();  // libpqxx 6 keeps it
       std::size_t at = 0;
       copy_field(line, at, identity_scratch, identity);
       const bool is_complete = copy_field(line, at, complete_scratch, complete) && complete == "t";
-      const bool has_checksum = copy_field(line, at, checksum_scratch, checksum);
-      history.add_row(identity, is_complete, has_checksum ? std::optional<std::string_view>(checksum) : std::nullopt);
+      const bool has_checksum = copy_field(line, at, checksum_scratch, checksum_text);
+      if (copy_field(line, at, details_scratch, details)) detailed.push_back(version_row_from_json(details));
+      history.add_row(identity, is_complete, has_checksum ? std::optional<std::string_view>(checksum_text) : std::nullopt);
       // Asked every 256 rows, an atomic load each time.
       if (made_tree && !history.tree_ && history.rows_ % 256 == 0) {
         if (const MigrationTree* made = made_tree()) history.attach(*made);
@@ -476,6 +499,11 @@ History VersionTable::read_rows(std::size_t recent, bool with_revisions, bool wi
     }
     stream.complete();
     tx.commit();
+    // By id, as they were asked for before (failed rows first in a status, by id too).
+    std::sort(detailed.begin(), detailed.end(), [](const VersionRow& a, const VersionRow& b) { return a.id < b.id; });
+    for (VersionRow& v : detailed) {
+      (v.status == kStatusComplete ? history.recent_complete_ : history.failed_).push_back(std::move(v));
+    }
   } catch (const pqxx::broken_connection& e) {
     throw lost_error(deadline, e);
   } catch (const pqxx::sql_error& e) {
