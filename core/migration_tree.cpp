@@ -180,12 +180,16 @@ MigrationTree MigrationTree::scan(const fs::path& migration_dir, const std::vect
 
   MigrationTree tree;
   tree.root_ = migration_dir.string();
-  tree.files_ = std::move(scanner.files);
-  tree.files_.shrink_to_fit();  // up to half of it is growth slack: 1.2 MB at 100,000 files
+  {
+    std::vector<std::string_view> identities;
+    identities.reserve(scanner.files.size());
+    for (const MigrationFile& file : scanner.files) identities.push_back(file.identity);
+    const std::vector<std::uint32_t> in_order = order.application_order(identities);
+    tree.files_.reserve(in_order.size());  // exactly: no growth slack (1.2 MB at 100,000 files)
+    for (const std::uint32_t i : in_order) tree.files_.push_back(std::move(scanner.files[i]));
+  }
   tree.unknown_ = std::move(scanner.unknown);
   std::sort(tree.unknown_.begin(), tree.unknown_.end());
-  std::sort(tree.files_.begin(), tree.files_.end(),
-            [&order](const MigrationFile& a, const MigrationFile& b) { return order.before(a.identity, b.identity); });
   for (const Companion& c : scanner.companions) {
     const MigrationFile* owner = c.owner.empty() ? nullptr : tree.find(c.relative_dir + c.owner);
     if (!owner) {

@@ -2,8 +2,10 @@
 // choose another one later without touching the commands.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rokso {
@@ -16,6 +18,9 @@ class MigrationOrder {
   virtual void sort(std::vector<std::string>& identities) const = 0;
   // Whether identity `a` comes before `b`.
   virtual bool before(const std::string& a, const std::string& b) const = 0;
+  // The indices of `identities` in application order (how MigrationTree::scan sorts the
+  // files it finds). By default, a stable sort with before().
+  virtual std::vector<std::uint32_t> application_order(const std::vector<std::string_view>& identities) const;
 };
 
 // roksopsql's order: identities sorted as byte strings, which is schema, then kind rank
