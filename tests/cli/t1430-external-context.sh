@@ -88,7 +88,7 @@ wait_until "SELECT count(*) = 1 FROM pg_stat_activity WHERE datname = current_da
 kill -TERM "$FRONT"
 wait "$FRONT"
 expect_eq "$?" 143 "kill -TERM on rokso ends it and its command with 143"
-sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(60)'" >/dev/null
+sql "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query = 'SELECT pg_sleep(60)'" >/dev/null
 passfile_gone "after kill -TERM"
 
 # --- --url before the command: the URL's connection, not in argv ---------------------------------
