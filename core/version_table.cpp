@@ -68,7 +68,8 @@ bool has_columns(const std::vector<std::string>& columns, std::initializer_list<
 }
 
 // The select list for a VersionRow; a roksopsql-made table (not upgraded yet, e.g. when
-// status only reads it) has no progress columns.
+// status only reads it) has no progress columns. Read by to_version_row() (a query's row)
+// and version_row_from_json() (the same list as a JSON array, streamed): change all three.
 std::string row_columns(bool progress_columns, bool checksum_columns) {
   return std::string("id, filename, version, status, "
                      "to_char(scheduledat, 'YYYY-MM-DD HH24:MI:SS.US'), to_char(executedat, 'YYYY-MM-DD HH24:MI:SS.US'), ") +
