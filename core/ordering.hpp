@@ -14,12 +14,10 @@ class MigrationOrder {
  public:
   virtual ~MigrationOrder() = default;
   virtual std::string name() const = 0;
-  // Sorts identities in place into application order.
-  virtual void sort(std::vector<std::string>& identities) const = 0;
   // Whether identity `a` comes before `b`.
-  virtual bool before(const std::string& a, const std::string& b) const = 0;
+  virtual bool before(std::string_view a, std::string_view b) const = 0;
   // The indices of `identities` in application order (how MigrationTree::scan sorts the
-  // files it finds). By default, a stable sort with before().
+  // files it finds). By default, a stable sort with before(); an order may know faster.
   virtual std::vector<std::uint32_t> application_order(const std::vector<std::string_view>& identities) const;
 };
 

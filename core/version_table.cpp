@@ -190,7 +190,6 @@ bool copy_field(const std::string& line, std::size_t& at, std::string& scratch, 
   return true;
 }
 
-
 constexpr std::size_t kBlockSize = 64 * 1024;
 
 }  // namespace
@@ -444,8 +443,7 @@ History VersionTable::read_history_to_index(std::size_t recent, bool with_checks
 History VersionTable::read_rows(std::size_t recent, bool with_revisions, bool with_checksums,
                                 const MigrationTree* tree, const std::function<const MigrationTree*()>& made_tree) {
   History history;
-  history.tree_ = tree;
-  if (tree) history.file_rows_.assign(tree->files().size(), static_cast<unsigned char>(History::State::absent));
+  if (tree) history.attach(*tree);
   std::vector<std::string> columns;
   Database::ReplyDeadline deadline(db_, db_.settings().bounds.read_timeout_s + 5);
   try {
